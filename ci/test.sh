@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs every test: the native GoogleTest suite
+# (plain and under ASan/UBSan), then the Java and Spark suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ci/install-deps.sh
+step() { printf '\n== %s\n' "$*"; }
+
+step "native build"
+ci/build.sh
+step "native tests"
+ctest --test-dir build --output-on-failure -j 2 --timeout 600
+
+step "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+ci/build.sh --sanitize
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-sanitize --output-on-failure -j 2 --timeout 900
+
+if [ -f pom.xml ]; then
+  step "Java and Spark tests"
+  JAVA_HOME=$(ci/find-jdk.sh) mvn -B -q -ntp verify
+fi

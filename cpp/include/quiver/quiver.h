@@ -1,0 +1,340 @@
+/*
+** quiver.h -- the C ABI of Quiver, an IVF-PQ vector index that lives beside
+** Parquet files.
+**
+** This header is the only public native surface. Everything in it is plain C:
+** opaque handles with explicit create/destroy pairs, integer status codes, a
+** thread-local error message, caller-owned output buffers, and the Arrow C
+** Data Interface for tabular results. No C++ type, exception or STL object
+** crosses it, and no entry point aborts the host process on bad input.
+**
+** Conventions
+**   - Every function that can fail returns a qv_status. QV_OK is zero. On
+**     failure, qv_last_error() returns a message for the calling thread that
+**     stays valid until the next failing call on that thread.
+**   - Pointers marked "out" must be non-NULL; they are written only on QV_OK.
+**   - Strings are UTF-8 and NUL-terminated. Strings returned by the library
+**     are owned by the object they came from and live as long as it does.
+**   - Row keys identify one row of one source file: the file's ordinal in the
+**     index manifest in the high 32 bits and the row number within that file
+**     in the low 32 bits (see QV_ROW_KEY). QV_NO_ROW marks an empty slot.
+**   - Distances: smaller is always better.
+**       L2            squared Euclidean distance,
+**       COSINE        1 - cos(q, x), in [0, 2],
+**       INNER_PRODUCT -dot(q, x) (the negated inner product).
+**   - A qv_index is safe to use from many threads at once (search, fetch,
+**     info). Closing it while other threads still use it is the caller's
+**     error; the Java binding guards against it.
+*/
+#ifndef QUIVER_H
+#define QUIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define QV_API __declspec(dllexport)
+#else
+#define QV_API __attribute__((visibility("default")))
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define QV_VERSION_MAJOR 0
+#define QV_VERSION_MINOR 1
+#define QV_VERSION_PATCH 0
+
+/* The library's version as "MAJOR.MINOR.PATCH". Static storage. */
+QV_API const char* qv_version(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and errors                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef int32_t qv_status;
+
+#define QV_OK 0
+#define QV_ERR_INVALID_ARGUMENT 1 /* a bad argument from the caller */
+#define QV_ERR_IO 2               /* reading or writing a file failed */
+#define QV_ERR_NOT_FOUND 3        /* a file, directory or column is missing */
+#define QV_ERR_UNSUPPORTED 4      /* input the library cannot use (type, layout) */
+#define QV_ERR_CORRUPT_INDEX 5    /* the index files fail validation */
+#define QV_ERR_STALE_INDEX 6      /* a source file changed since the build */
+#define QV_ERR_OUT_OF_MEMORY 7
+#define QV_ERR_CANCELLED 8        /* a progress callback asked to stop */
+#define QV_ERR_INTERNAL 9         /* a bug: please report it */
+
+/* The message of the last failing call on this thread ("" if none). */
+QV_API const char* qv_last_error(void);
+
+/* A stable name for a status code, e.g. "STALE_INDEX". Static storage. */
+QV_API const char* qv_status_name(qv_status status);
+
+/* ------------------------------------------------------------------------ */
+/* Metrics, row keys                                                         */
+/* ------------------------------------------------------------------------ */
+
+#define QV_METRIC_L2 0
+#define QV_METRIC_COSINE 1
+#define QV_METRIC_INNER_PRODUCT 2
+
+#define QV_ROW_KEY(file_ordinal, row) \
+  ((((uint64_t)(uint32_t)(file_ordinal)) << 32) | (uint64_t)(uint32_t)(row))
+#define QV_ROW_KEY_FILE(key) ((uint32_t)((uint64_t)(key) >> 32))
+#define QV_ROW_KEY_ROW(key) ((uint32_t)((uint64_t)(key)&0xFFFFFFFFu))
+#define QV_NO_ROW UINT64_MAX
+
+/* ------------------------------------------------------------------------ */
+/* Build parameters                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct qv_build_params qv_build_params;
+
+/* Defaults: vector column "embedding", metric L2, nlist 0 (chosen from the
+** row count: about 4 * sqrt(rows), at least 1), pq_m 0 (chosen from the
+** dimension: dim / 4 rounded down to a divisor of dim, ≤ 64), pq_bits 8,
+** train_sample 0 (max(256 * nlist, 100000), capped at the row count),
+** seed 42, threads 0 (all cores). */
+QV_API qv_status qv_build_params_create(qv_build_params** out);
+QV_API void qv_build_params_destroy(qv_build_params* params);
+
+QV_API qv_status qv_build_params_set_vector_column(qv_build_params* p, const char* column);
+QV_API qv_status qv_build_params_set_metric(qv_build_params* p, int32_t metric);
+QV_API qv_status qv_build_params_set_nlist(qv_build_params* p, int32_t nlist);
+/* Number of PQ sub-quantizers; must divide the dimension. */
+QV_API qv_status qv_build_params_set_pq_m(qv_build_params* p, int32_t m);
+/* Bits per PQ code. Only 8 is supported. */
+QV_API qv_status qv_build_params_set_pq_bits(qv_build_params* p, int32_t bits);
+QV_API qv_status qv_build_params_set_train_sample(qv_build_params* p, int64_t rows);
+QV_API qv_status qv_build_params_set_seed(qv_build_params* p, uint64_t seed);
+QV_API qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads);
+
+/* ------------------------------------------------------------------------ */
+/* Building an index                                                         */
+/* ------------------------------------------------------------------------ */
+
+#define QV_PHASE_SCAN 0   /* reading footers, counting rows */
+#define QV_PHASE_SAMPLE 1 /* reading the training sample */
+#define QV_PHASE_TRAIN 2  /* k-means: coarse quantizer, then PQ codebooks */
+#define QV_PHASE_ENCODE 3 /* streaming every file, encoding every vector */
+#define QV_PHASE_WRITE 4  /* writing and syncing the index files */
+
+/* Progress of a long operation. Called from any thread of the library, never
+** concurrently with itself. `done` and `total` count rows (or, for
+** QV_PHASE_TRAIN, k-means iterations; for QV_PHASE_WRITE, bytes). Return 0 to
+** go on; any other value cancels the operation with QV_ERR_CANCELLED. */
+typedef int32_t (*qv_progress_fn)(void* user, int32_t phase, int64_t done, int64_t total);
+
+/* Builds an index over `paths` into the directory `index_dir`.
+**
+** Each path is a Parquet file or a directory; a directory is expanded to the
+** regular files under it whose names end in ".parquet", recursively, sorted
+** by path. Files are ordered as given (directories expanded in place) and
+** that order fixes their ordinals. The index directory is created if needed.
+** The build is atomic: on any failure (or cancellation) an index already in
+** `index_dir` is left untouched, and no partial index is left behind.
+** `progress` may be NULL. */
+QV_API qv_status qv_build(const char* const* paths, int64_t n_paths,
+                          const qv_build_params* params, const char* index_dir,
+                          qv_progress_fn progress, void* user);
+
+/* ------------------------------------------------------------------------ */
+/* Opening an index                                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef struct qv_index qv_index;
+
+/* Do not check source files' fingerprints at open. Searches with refinement
+** and fetches still refuse a file whose fingerprint changed. Meant for tools
+** that report on a stale index (qv_index_file_status). */
+#define QV_OPEN_SKIP_FRESHNESS_CHECK 1u
+
+/* Opens the index in `index_dir` by memory-mapping it; the cost does not grow
+** with the number of rows. Validates the format version, the checksums of the
+** header and of the small sections, and the bounds of every section; posting
+** lists are checksummed individually and verified on first use. Unless
+** QV_OPEN_SKIP_FRESHNESS_CHECK is given, every source file's fingerprint
+** (size, modification time, footer hash) is checked: a missing or changed
+** file fails with QV_ERR_STALE_INDEX and a message naming it. */
+QV_API qv_status qv_index_open(const char* index_dir, uint32_t flags, qv_index** out);
+QV_API void qv_index_close(qv_index* index);
+
+/* Reads every byte of the index in `index_dir` and checks every checksum and
+** every source file's fingerprint. QV_OK when all is fresh and intact;
+** QV_ERR_CORRUPT_INDEX or QV_ERR_STALE_INDEX (naming the file) otherwise. */
+QV_API qv_status qv_index_verify(const char* index_dir);
+
+typedef struct qv_index_info {
+  int32_t format_version;
+  int32_t dim;
+  int32_t metric;
+  int32_t nlist;
+  int32_t pq_m;
+  int32_t pq_bits;
+  int32_t n_files;
+  int32_t threads;               /* build parameter */
+  int64_t rows_total;            /* rows in all source files */
+  int64_t rows_indexed;
+  int64_t rows_skipped_null;     /* the vector was null */
+  int64_t rows_skipped_length;   /* the vector had the wrong length */
+  int64_t rows_skipped_nonfinite;/* the vector held NaN or infinity */
+  int64_t train_sample;          /* rows used for training */
+  int64_t index_bytes;           /* size of the index files on disk */
+  uint64_t seed;
+  const char* vector_column;     /* owned by the index */
+} qv_index_info;
+
+QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* out);
+
+typedef struct qv_file_info {
+  const char* path;      /* as recorded at build time, absolute; owned by the index */
+  int64_t rows;          /* rows in the file */
+  int64_t rows_indexed;  /* rows with a usable vector */
+  int64_t size_bytes;    /* fingerprint: size */
+  int64_t mtime_ns;      /* fingerprint: modification time, ns since the epoch */
+  uint64_t footer_hash;  /* fingerprint: 64-bit hash of the Parquet footer */
+} qv_file_info;
+
+/* Information on the source file with ordinal `file` (0 <= file < n_files). */
+QV_API qv_status qv_index_get_file(const qv_index* index, int32_t file, qv_file_info* out);
+
+/* Checks the fingerprint of one source file now: QV_OK if it is unchanged,
+** QV_ERR_STALE_INDEX (message says what changed) or QV_ERR_NOT_FOUND. */
+QV_API qv_status qv_index_file_status(const qv_index* index, int32_t file);
+
+/* ------------------------------------------------------------------------ */
+/* Searching                                                                 */
+/* ------------------------------------------------------------------------ */
+
+typedef struct qv_search_params qv_search_params;
+
+/* Defaults: nprobes 16 (capped at nlist), refine_factor 8, threads 0 (all
+** cores), io_gap_bytes 65536, io_concurrency 4. */
+QV_API qv_status qv_search_params_create(qv_search_params** out);
+QV_API void qv_search_params_destroy(qv_search_params* p);
+
+/* Number of IVF partitions probed per query (≥ 1). */
+QV_API qv_status qv_search_params_set_nprobes(qv_search_params* p, int32_t nprobes);
+/* k * refine_factor candidates get exact distances read from Parquet;
+** 0 disables refinement and reports PQ (approximate) distances. */
+QV_API qv_status qv_search_params_set_refine_factor(qv_search_params* p, int32_t factor);
+/* Threads for batch searches (0 = all cores). */
+QV_API qv_status qv_search_params_set_threads(qv_search_params* p, int32_t threads);
+/* Byte ranges of a file closer than this are read with one request. */
+QV_API qv_status qv_search_params_set_io_gap_bytes(qv_search_params* p, int64_t bytes);
+/* Concurrent reads in flight during refinement and fetch (≥ 1). */
+QV_API qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n);
+
+/* Bounds the index handle's cache of decoded Parquet pages (default 256 MiB;
+** 0 disables it). Footers and page locations are always cached. */
+QV_API qv_status qv_index_set_cache_budget(qv_index* index, int64_t bytes);
+
+/* Deleted rows: a set of row keys that searches never return. */
+typedef struct qv_row_filter qv_row_filter;
+
+/* `keys` may be in any order and hold duplicates; they are copied. */
+QV_API qv_status qv_row_filter_create(const uint64_t* keys, int64_t n, qv_row_filter** out);
+QV_API void qv_row_filter_destroy(qv_row_filter* filter);
+
+/* The k nearest rows to `query` (dim floats), best first, into out_keys[k]
+** and out_distances[k]. Rows in `filter` (may be NULL) are excluded before
+** the top-k selection. Slots past the rows found hold QV_NO_ROW and +inf.
+** `params` may be NULL for the defaults. */
+QV_API qv_status qv_search(qv_index* index, const float* query, int32_t dim, int32_t k,
+                           const qv_search_params* params, const qv_row_filter* filter,
+                           uint64_t* out_keys, float* out_distances);
+
+/* `n` queries stored row-major in `queries` (n * dim floats); results into
+** out_keys[n * k] and out_distances[n * k], query i at offset i * k. Returns
+** exactly what n calls of qv_search would; the refinement reads of all the
+** queries are shared. */
+QV_API qv_status qv_search_batch(qv_index* index, const float* queries, int64_t n,
+                                 int32_t dim, int32_t k, const qv_search_params* params,
+                                 const qv_row_filter* filter, uint64_t* out_keys,
+                                 float* out_distances);
+
+/* Cumulative I/O counters of an index handle. */
+typedef struct qv_io_stats {
+  int64_t bytes_read;     /* bytes read from Parquet files */
+  int64_t read_requests;  /* coalesced read requests issued */
+  int64_t pages_decoded;  /* Parquet data pages decompressed and decoded */
+  int64_t page_cache_hits;
+  int64_t cache_bytes;    /* bytes held by the page cache now */
+} qv_io_stats;
+
+QV_API qv_status qv_index_get_io_stats(const qv_index* index, qv_io_stats* out);
+
+/* ------------------------------------------------------------------------ */
+/* Fetching rows (Arrow C Data Interface)                                    */
+/* ------------------------------------------------------------------------ */
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+  const char* format;
+  const char* name;
+  const char* metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema** children;
+  struct ArrowSchema* dictionary;
+  void (*release)(struct ArrowSchema*);
+  void* private_data;
+};
+
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void** buffers;
+  struct ArrowArray** children;
+  struct ArrowArray* dictionary;
+  void (*release)(struct ArrowArray*);
+  void* private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+#ifndef ARROW_C_STREAM_INTERFACE
+#define ARROW_C_STREAM_INTERFACE
+
+struct ArrowArrayStream {
+  int (*get_schema)(struct ArrowArrayStream*, struct ArrowSchema* out);
+  int (*get_next)(struct ArrowArrayStream*, struct ArrowArray* out);
+  const char* (*get_last_error)(struct ArrowArrayStream*);
+  void (*release)(struct ArrowArrayStream*);
+  void* private_data;
+};
+
+#endif /* ARROW_C_STREAM_INTERFACE */
+
+/* Reads `columns` (n_columns names of top-level Parquet columns, any type
+** Arrow reads, nested ones included) for the rows `keys` (n keys, any order,
+** duplicates allowed) and exports them into `out` as an ArrowArrayStream
+** whose batches together hold exactly n rows in the order of `keys`. The
+** caller owns the stream and must call its release callback. One coalesced
+** read is made per distinct file. An unknown column is QV_ERR_NOT_FOUND; a
+** key outside the index (or QV_NO_ROW) is QV_ERR_INVALID_ARGUMENT. The
+** stream does not reference the index: it may outlive it. */
+QV_API qv_status qv_fetch(qv_index* index, const uint64_t* keys, int64_t n,
+                          const char* const* columns, int32_t n_columns,
+                          const qv_search_params* params, struct ArrowArrayStream* out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* QUIVER_H */
