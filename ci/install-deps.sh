@@ -72,6 +72,14 @@ if [ -n "$m_base$m_sid$m_arm" ] || [ "$need_update" = 1 ]; then
   fi
 fi
 
+# g++-16 writes constant data with the .base64 directive, which bookworm's
+# assembler (binutils 2.40) rejects; sid's binutils understands it.
+if ! printf '.section .rodata\n.base64 "AA=="\n' | as -o /dev/null - 2>/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends -t sid binutils
+fi
+
 # A JDK 22+ for the Foreign Function & Memory API.
 if ! ci_jdk=$("$(dirname "$0")/find-jdk.sh" 2>/dev/null); then
   export DEBIAN_FRONTEND=noninteractive

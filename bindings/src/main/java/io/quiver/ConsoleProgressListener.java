@@ -1,0 +1,41 @@
+package io.quiver;
+
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** Draws one console progress bar per build phase. */
+final class ConsoleProgressListener implements ProgressListener {
+
+  private ProgressBar bar;
+  private BuildPhase phase;
+
+  @Override
+  public synchronized void onProgress(BuildPhase phase, long done, long total) {
+    if (phase != this.phase) {
+      if (bar != null) bar.close();
+      this.phase = phase;
+      String name = phase.name().charAt(0) + phase.name().substring(1).toLowerCase(Locale.ROOT);
+      bar = new ProgressBarBuilder()
+          .setTaskName(name)
+          .setInitialMax(Math.max(total, 0))
+          .setUnit(phase == BuildPhase.WRITE ? " MiB" : phase == BuildPhase.TRAIN ? " it" : " rows",
+              phase == BuildPhase.WRITE ? 1 << 20 : 1)
+          .setStyle(ProgressBarStyle.ASCII)
+          .setConsumer(new ConsoleProgressBarConsumer(System.err))
+          .setUpdateIntervalMillis(200)
+          .build();
+    }
+    if (total > 0) bar.maxHint(total);
+    bar.stepTo(done);
+  }
+
+  @Override
+  public synchronized void onFinish(boolean success) {
+    if (bar != null) bar.close();
+    bar = null;
+    phase = null;
+  }
+}

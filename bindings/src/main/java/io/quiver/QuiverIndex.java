@@ -1,0 +1,559 @@
+package io.quiver;
+
+import io.quiver.ffi.qv_file_info;
+import io.quiver.ffi.qv_index_info;
+import io.quiver.ffi.qv_io_stats;
+import io.quiver.ffi.qv_progress_fn;
+import io.quiver.ffi.quiver_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.arrow.c.ArrowArrayStream;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * An open Quiver index: an IVF-PQ index over Parquet files, searched in place.
+ *
+ * <pre>{@code
+ * QuiverIndex.build(List.of(Path.of("data/")), Path.of("data.qv"), BuildParams.defaults(),
+ *     ProgressListener.console());
+ * try (QuiverIndex index = QuiverIndex.open(Path.of("data.qv"))) {
+ *   for (SearchResult r : index.search(query, 10, SearchParams.defaults())) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>A handle is safe to use from many threads at once: searches, fetches and {@link #info()}
+ * may run concurrently. {@link #close()} refuses new calls, waits for those running, then frees
+ * the native index; any later call throws {@link IllegalStateException}.
+ *
+ * <p>Failures of the native library arrive as subclasses of {@link QuiverException} carrying the
+ * library's message: {@link InvalidArgumentException}, {@link QuiverIOException},
+ * {@link NotFoundException}, {@link UnsupportedInputException}, {@link CorruptIndexException},
+ * {@link StaleIndexException}, {@link CancelledException}.
+ */
+public final class QuiverIndex implements AutoCloseable {
+
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  private final MemorySegment index;
+  private final UseGuard guard = new UseGuard("index");
+  private final Cleaner.Cleanable cleanable;
+  private final IndexInfo info;
+  private final String[] paths;
+  private volatile RowFilter defaultFilter;
+
+  private QuiverIndex(MemorySegment index) {
+    this.index = index;
+    long address = index.address();
+    this.cleanable = CLEANER.register(this,
+        () -> quiver_h.qv_index_close(MemorySegment.ofAddress(address)));
+    try {
+      this.info = readInfo(index);
+    } catch (RuntimeException e) {
+      cleanable.clean();
+      throw e;
+    }
+    this.paths = info.files().stream().map(f -> f.path().toString()).toArray(String[]::new);
+  }
+
+  // ------------------------------------------------------------------ building, opening
+
+  /**
+   * Builds an index over Parquet files into {@code indexDir}.
+   *
+   * <p>Each path is a Parquet file or a directory; a directory stands for the files under it whose
+   * names end in ".parquet", recursively, sorted by path. Files are numbered in the order given
+   * (directories expanded in place): that order fixes {@link RowKey#file()}. The directory is
+   * created if needed. The build is atomic: on failure or cancellation no partial index is left
+   * and an index already in {@code indexDir} is untouched.
+   *
+   * @param filesOrDirs Parquet files and directories, in order
+   * @param indexDir where the index goes
+   * @param params build parameters ({@link BuildParams#defaults()})
+   * @param listener receives progress, may be null; see {@link ProgressListener} on cancelling
+   * @throws CancelledException when the building thread was interrupted
+   */
+  public static void build(List<Path> filesOrDirs, Path indexDir, BuildParams params,
+      ProgressListener listener) {
+    Objects.requireNonNull(filesOrDirs, "filesOrDirs");
+    Objects.requireNonNull(indexDir, "indexDir");
+    Objects.requireNonNull(params, "params");
+    Thread caller = Thread.currentThread();
+    AtomicReference<Throwable> listenerFailure = new AtomicReference<>();
+    boolean success = false;
+    try (Arena arena = Arena.ofShared()) {
+      MemorySegment pathArray = arena.allocate(ADDRESS, Math.max(1, filesOrDirs.size()));
+      for (int i = 0; i < filesOrDirs.size(); i++) {
+        pathArray.setAtIndex(ADDRESS, i, arena.allocateFrom(filesOrDirs.get(i).toString()));
+      }
+      // The stub runs on native threads: nothing may unwind into the library, so a throwing
+      // listener or an interrupt becomes a non-zero return (cancel) and is rethrown here.
+      qv_progress_fn.Function upcall = (user, phase, done, total) -> {
+        if (caller.isInterrupted() || listenerFailure.get() != null) return 1;
+        if (listener == null) return 0;
+        try {
+          listener.onProgress(BuildPhase.of(phase), done, total);
+          return 0;
+        } catch (Throwable t) {
+          listenerFailure.compareAndSet(null, t);
+          return 1;
+        }
+      };
+      MemorySegment progress = qv_progress_fn.allocate(upcall, arena);
+      MemorySegment nativeParams = createBuildParams(params, arena);
+      try {
+        int status = quiver_h.qv_build(pathArray, filesOrDirs.size(), nativeParams,
+            arena.allocateFrom(indexDir.toString()), progress, MemorySegment.NULL);
+        if (status != quiver_h.QV_OK) {
+          QuiverException e = NativeErrors.exception(status, null);
+          Throwable thrown = listenerFailure.get();
+          if (thrown != null) {
+            thrown.addSuppressed(e);
+            if (thrown instanceof RuntimeException re) throw re;
+            if (thrown instanceof Error err) throw err;
+            throw new CancelledException(e.status(), e.statusName(), "progress listener failed: " + thrown);
+          }
+          throw e;
+        }
+        success = true;
+      } finally {
+        quiver_h.qv_build_params_destroy(nativeParams);
+      }
+    } finally {
+      if (listener != null) listener.onFinish(success);
+    }
+  }
+
+  private static MemorySegment createBuildParams(BuildParams p, Arena arena) {
+    MemorySegment out = arena.allocate(ADDRESS);
+    NativeErrors.check(quiver_h.qv_build_params_create(out));
+    MemorySegment params = out.get(ADDRESS, 0);
+    try {
+      NativeErrors.check(quiver_h.qv_build_params_set_vector_column(params, arena.allocateFrom(p.vectorColumn())));
+      NativeErrors.check(quiver_h.qv_build_params_set_metric(params, p.metric().code()));
+      NativeErrors.check(quiver_h.qv_build_params_set_nlist(params, p.nlist()));
+      NativeErrors.check(quiver_h.qv_build_params_set_pq_m(params, p.pqM()));
+      NativeErrors.check(quiver_h.qv_build_params_set_pq_bits(params, p.pqBits()));
+      NativeErrors.check(quiver_h.qv_build_params_set_train_sample(params, p.trainSample()));
+      NativeErrors.check(quiver_h.qv_build_params_set_seed(params, p.seed()));
+      NativeErrors.check(quiver_h.qv_build_params_set_threads(params, p.threads()));
+      return params;
+    } catch (RuntimeException e) {
+      quiver_h.qv_build_params_destroy(params);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the index in {@code indexDir} (memory-mapped; the cost does not grow with the rows).
+   *
+   * @throws StaleIndexException when a source file changed or vanished since the build
+   * @throws CorruptIndexException when the index fails validation
+   * @throws NotFoundException when there is no index in {@code indexDir}
+   */
+  public static QuiverIndex open(Path indexDir) {
+    return open(indexDir, true);
+  }
+
+  private static QuiverIndex open(Path indexDir, boolean checkFreshness) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    MemorySegment handle;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      int flags = checkFreshness ? 0 : quiver_h.QV_OPEN_SKIP_FRESHNESS_CHECK;
+      int status = quiver_h.qv_index_open(arena.allocateFrom(indexDir.toString()), flags, out);
+      if (status != quiver_h.QV_OK) {
+        QuiverException e = NativeErrors.exception(status, null);
+        if (status == quiver_h.QV_ERR_STALE_INDEX) throw naming(e, staleFileOf(indexDir));
+        throw e;
+      }
+      handle = out.get(ADDRESS, 0);
+    }
+    return new QuiverIndex(handle);
+  }
+
+  /**
+   * Reads every byte of the index in {@code indexDir} and checks every checksum and every source
+   * file's fingerprint; returns normally when all is fresh and intact.
+   *
+   * @throws CorruptIndexException when the index fails a check
+   * @throws StaleIndexException when a source file changed or vanished
+   */
+  public static void verify(Path indexDir) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    try (Arena arena = Arena.ofConfined()) {
+      int status = quiver_h.qv_index_verify(arena.allocateFrom(indexDir.toString()));
+      if (status == quiver_h.QV_OK) return;
+      QuiverException e = NativeErrors.exception(status, null);
+      if (status == quiver_h.QV_ERR_STALE_INDEX) throw naming(e, staleFileOf(indexDir));
+      throw e;
+    }
+  }
+
+  /** The version of the native library, "MAJOR.MINOR.PATCH". */
+  public static String nativeVersion() {
+    return NativeErrors.string(quiver_h.qv_version());
+  }
+
+  /** The first source file of the index in {@code indexDir} that is stale, or null. */
+  private static Path staleFileOf(Path indexDir) {
+    try (QuiverIndex index = open(indexDir, false)) {
+      return index.firstStaleFile();
+    } catch (QuiverException | IllegalStateException e) {
+      return null;
+    }
+  }
+
+  private Path firstStaleFile() {
+    for (int f = 0; f < paths.length; f++) {
+      if (quiver_h.qv_index_file_status(index, f) != quiver_h.QV_OK) return Path.of(paths[f]);
+    }
+    return null;
+  }
+
+  private static StaleIndexException naming(QuiverException e, Path file) {
+    StaleIndexException s = new StaleIndexException(e.status(), e.statusName(), e.getMessage(), file);
+    s.setStackTrace(e.getStackTrace());
+    return s;
+  }
+
+  /** Throws the exception for a failed call on this handle. */
+  private QuiverException failure(int status) {
+    QuiverException e = NativeErrors.exception(status, null);
+    return status == quiver_h.QV_ERR_STALE_INDEX ? naming(e, firstStaleFile()) : e;
+  }
+
+  // ------------------------------------------------------------------ describing
+
+  private static IndexInfo readInfo(MemorySegment index) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment i = qv_index_info.allocate(arena);
+      NativeErrors.check(quiver_h.qv_index_get_info(index, i));
+      int nFiles = qv_index_info.n_files(i);
+      List<FileInfo> files = new ArrayList<>(nFiles);
+      MemorySegment f = qv_file_info.allocate(arena);
+      for (int ordinal = 0; ordinal < nFiles; ordinal++) {
+        NativeErrors.check(quiver_h.qv_index_get_file(index, ordinal, f));
+        files.add(new FileInfo(ordinal, Path.of(NativeErrors.string(qv_file_info.path(f))),
+            qv_file_info.rows(f), qv_file_info.rows_indexed(f), qv_file_info.size_bytes(f),
+            qv_file_info.mtime_ns(f), qv_file_info.footer_hash(f)));
+      }
+      return new IndexInfo(qv_index_info.format_version(i), qv_index_info.dim(i),
+          Metric.of(qv_index_info.metric(i)), qv_index_info.nlist(i), qv_index_info.pq_m(i),
+          qv_index_info.pq_bits(i), qv_index_info.threads(i), qv_index_info.rows_total(i),
+          qv_index_info.rows_indexed(i), qv_index_info.rows_skipped_null(i),
+          qv_index_info.rows_skipped_length(i), qv_index_info.rows_skipped_nonfinite(i),
+          qv_index_info.train_sample(i), qv_index_info.index_bytes(i), qv_index_info.seed(i),
+          NativeErrors.string(qv_index_info.vector_column(i)), files);
+    }
+  }
+
+  /** What the index holds and how it was built, including its source files. */
+  public IndexInfo info() {
+    ensureOpen();
+    return info;
+  }
+
+  /** The vector dimension. */
+  public int dim() {
+    return info().dim();
+  }
+
+  /** The path of the source file with ordinal {@code file}. */
+  public String path(int file) {
+    ensureOpen();
+    return paths[file];
+  }
+
+  /** The handle's cumulative I/O counters. */
+  public IoStats ioStats() {
+    guard.acquire();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment s = qv_io_stats.allocate(arena);
+      NativeErrors.check(quiver_h.qv_index_get_io_stats(index, s));
+      return new IoStats(qv_io_stats.bytes_read(s), qv_io_stats.read_requests(s),
+          qv_io_stats.pages_decoded(s), qv_io_stats.page_cache_hits(s), qv_io_stats.cache_bytes(s));
+    } finally {
+      guard.release();
+    }
+  }
+
+  /** Bounds the handle's cache of decoded Parquet pages (default 256 MiB; 0 disables it). */
+  public void setCacheBudget(long bytes) {
+    guard.acquire();
+    try {
+      NativeErrors.check(quiver_h.qv_index_set_cache_budget(index, bytes));
+    } finally {
+      guard.release();
+    }
+  }
+
+  /**
+   * Sets the deleted-rows filter applied to every search whose {@link SearchParams} carry none;
+   * null removes it. The handle does not own the filter: keep it open while it is set.
+   */
+  public void setRowFilter(RowFilter filter) {
+    ensureOpen();
+    this.defaultFilter = filter;
+  }
+
+  /** The handle's deleted-rows filter, or null. */
+  public RowFilter rowFilter() {
+    return defaultFilter;
+  }
+
+  // ------------------------------------------------------------------ searching
+
+  /** The k nearest rows to {@code query} with the default parameters, best first. */
+  public List<SearchResult> search(float[] query, int k) {
+    return search(query, k, SearchParams.defaults());
+  }
+
+  /**
+   * The k nearest rows to {@code query}, best first (fewer when fewer live rows exist).
+   *
+   * @throws InvalidArgumentException when {@code query.length} is not the index's dimension or
+   *     k is not positive
+   * @throws StaleIndexException when refinement meets a source file changed since the build
+   */
+  public List<SearchResult> search(float[] query, int k, SearchParams params) {
+    checkK(k);
+    long[] keys = new long[k];
+    float[] distances = new float[k];
+    int found = search(query, k, params, keys, distances);
+    List<SearchResult> results = new ArrayList<>(found);
+    for (int j = 0; j < found; j++) results.add(result(keys[j], distances[j]));
+    return results;
+  }
+
+  /**
+   * The flat single-query form: writes the k nearest rows' packed keys and distances into the
+   * caller's arrays (slots past the rows found hold {@link RowKey#NO_ROW} and +inf) and returns
+   * the number found. Allocates nothing per call on the Java heap.
+   */
+  public int search(float[] query, int k, SearchParams params, long[] outKeys, float[] outDistances) {
+    Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(params, "params");
+    checkK(k);
+    if (outKeys.length < k || outDistances.length < k) {
+      throw new IllegalArgumentException("output arrays must hold k = " + k + " hits");
+    }
+    RowFilter filter = params.filter() != null ? params.filter() : defaultFilter;
+    guard.acquire();
+    try {
+      MemorySegment filterSegment = filter == null ? MemorySegment.NULL : filter.acquire();
+      try {
+        Scratch s = Scratch.get();
+        MemorySegment q = s.queries(query.length);
+        MemorySegment.copy(query, 0, q, JAVA_FLOAT, 0, query.length);
+        MemorySegment keys = s.keys(k);
+        MemorySegment distances = s.distances(k);
+        int status = quiver_h.qv_search(index, q, query.length, k, params.nativeParams(),
+            filterSegment, keys, distances);
+        if (status != quiver_h.QV_OK) throw failure(status);
+        MemorySegment.copy(keys, JAVA_LONG, 0, outKeys, 0, k);
+        MemorySegment.copy(distances, JAVA_FLOAT, 0, outDistances, 0, k);
+      } finally {
+        if (filter != null) filter.release();
+      }
+    } finally {
+      guard.release();
+    }
+    int found = 0;
+    while (found < k && outKeys[found] != RowKey.NO_ROW) found++;
+    return found;
+  }
+
+  /**
+   * The k nearest rows to each of {@code queries}, best first; exactly what one {@link #search}
+   * per query returns, with the refinement reads of all queries shared.
+   */
+  public List<List<SearchResult>> searchBatch(float[][] queries, int k, SearchParams params) {
+    Objects.requireNonNull(queries, "queries");
+    int n = queries.length;
+    int dim = n == 0 ? info.dim() : queries[0].length;
+    for (float[] q : queries) {
+      if (q.length != dim) {
+        throw new IllegalArgumentException("all queries must have the same length: " + dim + " and " + q.length);
+      }
+    }
+    SearchHits hits;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment flat = arena.allocate(JAVA_FLOAT, Math.max(1, (long) n * dim));
+      for (int i = 0; i < n; i++) {
+        MemorySegment.copy(queries[i], 0, flat, JAVA_FLOAT, (long) i * dim * Float.BYTES, dim);
+      }
+      hits = searchBatch(flat, n, dim, k, params);
+    }
+    List<List<SearchResult>> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int found = hits.count(i);
+      List<SearchResult> row = new ArrayList<>(found);
+      for (int j = 0; j < found; j++) row.add(result(hits.key(i, j), hits.distance(i, j)));
+      results.add(row);
+    }
+    return results;
+  }
+
+  /**
+   * Batch search over {@code n} queries stored row-major in {@code queries} ({@code n * dim}
+   * floats from its position), results in flat arrays. A direct buffer is passed to the library
+   * without a copy.
+   */
+  public SearchHits searchBatch(FloatBuffer queries, int n, int k, SearchParams params) {
+    Objects.requireNonNull(queries, "queries");
+    return searchBatch(MemorySegment.ofBuffer(queries), n, info.dim(), k, params);
+  }
+
+  /**
+   * Batch search over {@code n} queries stored row-major in {@code queries} ({@code n * dim}
+   * floats, native byte order), results in flat arrays. A native segment is passed to the
+   * library without a copy.
+   */
+  public SearchHits searchBatch(MemorySegment queries, int n, int k, SearchParams params) {
+    return searchBatch(queries, n, info.dim(), k, params);
+  }
+
+  private SearchHits searchBatch(MemorySegment queries, int n, int dim, int k, SearchParams params) {
+    Objects.requireNonNull(params, "params");
+    checkK(k);
+    if (n < 0) throw new IllegalArgumentException("n must be >= 0: " + n);
+    long hitCount = (long) n * k;
+    if (hitCount > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("n * k too large: " + hitCount);
+    if (queries.byteSize() < (long) n * dim * Float.BYTES) {
+      throw new IllegalArgumentException("queries hold " + queries.byteSize() / Float.BYTES
+          + " floats, need n * dim = " + (long) n * dim);
+    }
+    long[] keys = new long[(int) hitCount];
+    float[] distances = new float[(int) hitCount];
+    if (n == 0) return new SearchHits(0, k, keys, distances);
+    RowFilter filter = params.filter() != null ? params.filter() : defaultFilter;
+    guard.acquire();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment filterSegment = filter == null ? MemorySegment.NULL : filter.acquire();
+      try {
+        MemorySegment q = queries;
+        if (!queries.isNative()) {
+          q = arena.allocate(JAVA_FLOAT, (long) n * dim);
+          MemorySegment.copy(queries, 0, q, 0, (long) n * dim * Float.BYTES);
+        }
+        MemorySegment outKeys = arena.allocate(JAVA_LONG, hitCount);
+        MemorySegment outDistances = arena.allocate(JAVA_FLOAT, hitCount);
+        int status = quiver_h.qv_search_batch(index, q, n, dim, k, params.nativeParams(),
+            filterSegment, outKeys, outDistances);
+        if (status != quiver_h.QV_OK) throw failure(status);
+        MemorySegment.copy(outKeys, JAVA_LONG, 0, keys, 0, (int) hitCount);
+        MemorySegment.copy(outDistances, JAVA_FLOAT, 0, distances, 0, (int) hitCount);
+      } finally {
+        if (filter != null) filter.release();
+      }
+    } finally {
+      guard.release();
+    }
+    return new SearchHits(n, k, keys, distances);
+  }
+
+  private SearchResult result(long key, float distance) {
+    RowKey rk = RowKey.unpack(key);
+    return new SearchResult(rk, paths[rk.file()], rk.row(), distance);
+  }
+
+  private static void checkK(int k) {
+    if (k < 1) throw new IllegalArgumentException("k must be >= 1: " + k);
+  }
+
+  // ------------------------------------------------------------------ fetching
+
+  /** {@link #fetchRows(List, List, BufferAllocator, SearchParams)} with the default I/O settings. */
+  public ArrowReader fetchRows(List<RowKey> keys, List<String> columns, BufferAllocator allocator) {
+    return fetchRows(keys, columns, allocator, SearchParams.defaults());
+  }
+
+  /**
+   * Reads {@code columns} of the rows {@code keys} (any order, duplicates allowed) from the source
+   * files: the returned reader's batches together hold exactly {@code keys.size()} rows in the
+   * order of {@code keys}. Any top-level column Arrow reads works, nested ones included.
+   *
+   * <p>Ownership: the rows are imported through the Arrow C Data Interface into buffers allocated
+   * from {@code allocator}; the caller owns the returned reader and must close it (before closing
+   * the allocator). The reader does not reference the index and may outlive it.
+   *
+   * @param params the I/O settings (ioGapBytes, ioConcurrency) to read with
+   * @throws NotFoundException when a column does not exist
+   * @throws InvalidArgumentException when a key is outside the index
+   */
+  public ArrowReader fetchRows(List<RowKey> keys, List<String> columns, BufferAllocator allocator,
+      SearchParams params) {
+    Objects.requireNonNull(keys, "keys");
+    long[] packed = new long[keys.size()];
+    for (int i = 0; i < packed.length; i++) packed[i] = keys.get(i).pack();
+    return fetchRows(packed, columns, allocator, params);
+  }
+
+  /** {@link #fetchRows(List, List, BufferAllocator, SearchParams)} for packed row keys. */
+  public ArrowReader fetchRows(long[] keys, List<String> columns, BufferAllocator allocator,
+      SearchParams params) {
+    Objects.requireNonNull(keys, "keys");
+    Objects.requireNonNull(columns, "columns");
+    Objects.requireNonNull(allocator, "allocator");
+    Objects.requireNonNull(params, "params");
+    guard.acquire();
+    try (Arena arena = Arena.ofConfined();
+        ArrowArrayStream stream = ArrowArrayStream.allocateNew(allocator)) {
+      MemorySegment keySegment = arena.allocate(JAVA_LONG, Math.max(1, keys.length));
+      MemorySegment.copy(keys, 0, keySegment, JAVA_LONG, 0, keys.length);
+      MemorySegment names = arena.allocate(ADDRESS, Math.max(1, columns.size()));
+      for (int i = 0; i < columns.size(); i++) {
+        names.setAtIndex(ADDRESS, i, arena.allocateFrom(columns.get(i)));
+      }
+      MemorySegment out = MemorySegment.ofAddress(stream.memoryAddress())
+          .reinterpret(io.quiver.ffi.ArrowArrayStream.sizeof());
+      int status = quiver_h.qv_fetch(index, keySegment, keys.length, names, columns.size(),
+          params.nativeParams(), out);
+      if (status != quiver_h.QV_OK) throw failure(status);
+      // The import moves the stream into a reader that owns it; the struct itself is freed when
+      // `stream` closes.
+      return Data.importArrayStream(allocator, stream);
+    } finally {
+      guard.release();
+    }
+  }
+
+  // ------------------------------------------------------------------ closing
+
+  private void ensureOpen() {
+    if (guard.isClosed()) throw new IllegalStateException("index is closed");
+  }
+
+  /** Whether {@link #close()} has been called. */
+  public boolean isClosed() {
+    return guard.isClosed();
+  }
+
+  /**
+   * Refuses new calls, waits for the searches and fetches running on other threads, then frees
+   * the native index. Idempotent. Readers returned by {@link #fetchRows} stay valid.
+   */
+  @Override
+  public void close() {
+    if (guard.close()) cleanable.clean();
+  }
+
+  @Override
+  public String toString() {
+    return "QuiverIndex{" + info.dim() + "-d " + info.metric() + ", " + info.rowsIndexed()
+        + " rows in " + paths.length + " files" + (isClosed() ? ", closed}" : "}");
+  }
+}

@@ -1,0 +1,186 @@
+package io.quiver;
+
+import io.quiver.ffi.quiver_h;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
+import java.util.Objects;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+
+/**
+ * Parameters of a search (and of the reads of a fetch). Immutable and safe to share between
+ * threads; start from {@link #defaults()} or {@link #builder()}. The defaults are those of
+ * quiver.h: nprobes 16 (capped at nlist), refineFactor 8, threads 0 (all cores), ioGapBytes
+ * 65536, ioConcurrency 4, and no row filter (the handle's own filter applies, see
+ * {@link QuiverIndex#setRowFilter}).
+ */
+public final class SearchParams {
+
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final SearchParams DEFAULTS = builder().build();
+
+  private final int nprobes;
+  private final int refineFactor;
+  private final int threads;
+  private final long ioGapBytes;
+  private final int ioConcurrency;
+  private final RowFilter filter;
+
+  /** The native qv_search_params, made on first use; NULL for the defaults. */
+  private volatile MemorySegment nativeParams;
+
+  private SearchParams(Builder b) {
+    this.nprobes = b.nprobes;
+    this.refineFactor = b.refineFactor;
+    this.threads = b.threads;
+    this.ioGapBytes = b.ioGapBytes;
+    this.ioConcurrency = b.ioConcurrency;
+    this.filter = b.filter;
+  }
+
+  /** The defaults of quiver.h. */
+  public static SearchParams defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these parameters. */
+  public Builder toBuilder() {
+    return new Builder().nprobes(nprobes).refineFactor(refineFactor).threads(threads)
+        .ioGapBytes(ioGapBytes).ioConcurrency(ioConcurrency).filter(filter);
+  }
+
+  public int nprobes() { return nprobes; }
+
+  public int refineFactor() { return refineFactor; }
+
+  public int threads() { return threads; }
+
+  public long ioGapBytes() { return ioGapBytes; }
+
+  public int ioConcurrency() { return ioConcurrency; }
+
+  /** The deleted-rows filter of these parameters, or null to use the handle's. */
+  public RowFilter filter() { return filter; }
+
+  private boolean nativeDefaults() {
+    return nprobes == 16 && refineFactor == 8 && threads == 0 && ioGapBytes == 65536
+        && ioConcurrency == 4;
+  }
+
+  /** The qv_search_params these parameters stand for (NULL for the defaults). */
+  MemorySegment nativeParams() {
+    MemorySegment p = nativeParams;
+    if (p != null) return p;
+    synchronized (this) {
+      if (nativeParams == null) nativeParams = createNative();
+      return nativeParams;
+    }
+  }
+
+  private MemorySegment createNative() {
+    if (nativeDefaults()) return MemorySegment.NULL;
+    MemorySegment params;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(ADDRESS);
+      NativeErrors.check(quiver_h.qv_search_params_create(out));
+      params = out.get(ADDRESS, 0);
+    }
+    long address = params.address();
+    CLEANER.register(this, () -> quiver_h.qv_search_params_destroy(MemorySegment.ofAddress(address)));
+    NativeErrors.check(quiver_h.qv_search_params_set_nprobes(params, nprobes));
+    NativeErrors.check(quiver_h.qv_search_params_set_refine_factor(params, refineFactor));
+    NativeErrors.check(quiver_h.qv_search_params_set_threads(params, threads));
+    NativeErrors.check(quiver_h.qv_search_params_set_io_gap_bytes(params, ioGapBytes));
+    NativeErrors.check(quiver_h.qv_search_params_set_io_concurrency(params, ioConcurrency));
+    return params;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SearchParams p && nprobes == p.nprobes && refineFactor == p.refineFactor
+        && threads == p.threads && ioGapBytes == p.ioGapBytes && ioConcurrency == p.ioConcurrency
+        && filter == p.filter;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(nprobes, refineFactor, threads, ioGapBytes, ioConcurrency,
+        System.identityHashCode(filter));
+  }
+
+  @Override
+  public String toString() {
+    return "SearchParams{nprobes=" + nprobes + ", refineFactor=" + refineFactor + ", threads="
+        + threads + ", ioGapBytes=" + ioGapBytes + ", ioConcurrency=" + ioConcurrency
+        + (filter == null ? "" : ", filter=" + filter) + "}";
+  }
+
+  /** Builds {@link SearchParams}, checking each value as quiver.h does. */
+  public static final class Builder {
+    private int nprobes = 16;
+    private int refineFactor = 8;
+    private int threads;
+    private long ioGapBytes = 65536;
+    private int ioConcurrency = 4;
+    private RowFilter filter;
+
+    private Builder() {}
+
+    /** IVF partitions probed per query, at least 1 (capped at nlist by the library). */
+    public Builder nprobes(int nprobes) {
+      if (nprobes < 1) throw new IllegalArgumentException("nprobes must be >= 1: " + nprobes);
+      this.nprobes = nprobes;
+      return this;
+    }
+
+    /**
+     * k * factor candidates get exact distances read from the Parquet files; 0 disables
+     * refinement and reports PQ (approximate) distances.
+     */
+    public Builder refineFactor(int factor) {
+      if (factor < 0) throw new IllegalArgumentException("refineFactor must be >= 0: " + factor);
+      this.refineFactor = factor;
+      return this;
+    }
+
+    /** Threads for batch searches; 0 uses all cores. */
+    public Builder threads(int threads) {
+      if (threads < 0) throw new IllegalArgumentException("threads must be >= 0: " + threads);
+      this.threads = threads;
+      return this;
+    }
+
+    /** Byte ranges of a file closer than this are read with one request. */
+    public Builder ioGapBytes(long bytes) {
+      if (bytes < 0) throw new IllegalArgumentException("ioGapBytes must be >= 0: " + bytes);
+      this.ioGapBytes = bytes;
+      return this;
+    }
+
+    /** Concurrent reads in flight during refinement and fetch, at least 1. */
+    public Builder ioConcurrency(int n) {
+      if (n < 1) throw new IllegalArgumentException("ioConcurrency must be >= 1: " + n);
+      this.ioConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Rows these searches never return, instead of the handle's filter; null to use the handle's.
+     * The filter must stay open while searches use it.
+     */
+    public Builder filter(RowFilter filter) {
+      this.filter = filter;
+      return this;
+    }
+
+    public SearchParams build() {
+      return new SearchParams(this);
+    }
+  }
+}
