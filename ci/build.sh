@@ -44,7 +44,7 @@ stage_native() {
   local names=(libquiver.so)
   while read -r name _ path _; do
     case "$name" in
-      linux-vdso.so.*|ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*) continue ;;
+      linux-vdso.so.*|ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*|libmvec.so.*) continue ;;
     esac
     [ -f "$path" ] || { echo "build: $lib needs $name, which was not found" >&2; exit 1; }
     cp -L "$path" "$dir/$name"
