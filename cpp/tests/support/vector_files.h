@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "index/index_reader.h"
+
 namespace quiver::testing {
 
 enum class VectorLayoutKind {
@@ -47,6 +49,10 @@ struct VectorFileOptions {
   bool data_page_v2 = false;
   parquet::Compression::type compression = parquet::Compression::UNCOMPRESSED;
   bool with_id_column = false;         // an int64 "id" column (row number) before the vector
+  // Level-written layouts only: hand the writer a row group's levels in one
+  // call with a tiny batch size, so V1 pages may end in the middle of a row
+  // (as writers without a page index are allowed to do).
+  bool split_rows_across_pages = false;
 };
 
 // Writes `rows` to `path`. Fixed-size layouts need the dimension `dim`.
@@ -62,6 +68,9 @@ arrow::Result<std::shared_ptr<arrow::Array>> BuildArrowVectors(VectorLayoutKind 
 
 // `n` rows of `dim` deterministic pseudo-random floats.
 std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed);
+
+// `path` as an index manifest would describe it (rows and fingerprint).
+arrow::Result<SourceFile> DescribeSourceFile(const std::string& path);
 
 // A fresh directory for one test's files (under $QUIVER_TEST_TMP or /tmp).
 std::string TestDir(const std::string& name);
