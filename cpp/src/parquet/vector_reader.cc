@@ -11,10 +11,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstring>
-#include <functional>
 #include <mutex>
 #include <thread>
 
+#include "common/parallel_for.h"
 #include "parquet/fingerprint.h"
 #include "parquet/page_cache.h"
 #include "parquet/page_locations.h"
@@ -91,29 +91,6 @@ class ScratchPool {
   std::mutex mu_;
   std::vector<std::shared_ptr<arrow::ResizableBuffer>> free_;
 };
-
-// Runs fn(0..n) on up to one thread per core (the caller's included) and
-// returns the first error.
-Status RunTasks(size_t n, const std::function<Status(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  std::mutex error_mu;
-  Status first_error;
-  auto work = [&] {
-    for (size_t t = next++; t < n; t = next++) {
-      Status s = fn(t);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (first_error.ok()) first_error = s;
-      }
-    }
-  };
-  const size_t workers = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  return first_error;
-}
 
 // Keys of one batch that fall into the same page unit: positions
 // [begin, end) of the key-sorted order.
@@ -427,7 +404,7 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
       if (!slot->located) unlocated.emplace_back(f, cur_rg);
     }
     if (unlocated.size() > 1) {
-      ARROW_RETURN_NOT_OK(RunTasks(unlocated.size(), [&](size_t t) {
+      ARROW_RETURN_NOT_OK(ParallelFor(static_cast<int64_t>(unlocated.size()), 0, [&](int64_t t) {
         const auto [f, rg] = unlocated[t];
         return Locate(f, states_[f].get(), rg).status();
       }));
@@ -508,7 +485,7 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   }
 
   ReadLimiter limiter(io.concurrency);
-  return RunTasks(tasks.size(), [&](size_t t) {
+  return ParallelFor(static_cast<int64_t>(tasks.size()), 0, [&](int64_t t) {
     return Decode(missing, tasks[t], io, &limiter, order, out, status);
   });
 }
