@@ -87,6 +87,8 @@ class IndexCacheTest {
     TestData.writeCorpus(spark, other.toString(), 150, 1, 99, 0);
     Files.copy(parquetFiles(other).get(0), victim, StandardCopyOption.REPLACE_EXISTING);
     Files.setLastModifiedTime(victim, FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+    // Hadoop's checksum of the old contents would fail Spark's own read of the new ones.
+    Files.deleteIfExists(victim.resolveSibling("." + victim.getFileName() + ".crc"));
     spark.catalog().clearCache();
     Dataset<Row> reread = spark.read().parquet(path);
 
