@@ -42,7 +42,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
                               : DefaultTrainSample(opt.nlist, sources.rows_total);
 
   ARROW_ASSIGN_OR_RAISE(Sample sample, ReadSample(sources, params.vector_column, params.metric,
-                                                  sample_rows, params.seed, &progress));
+                                                  sample_rows, params.seed, threads, &progress));
   if (sample.n == 0) {
     return Status::Invalid("no usable vector in the training sample of ", sample_rows,
                            " rows of column '", params.vector_column,
