@@ -8,6 +8,7 @@
 #include "build/sampler.h"
 #include "build/source_files.h"
 #include "build/trainer.h"
+#include "common/parallel_for.h"
 #include "index/index_writer.h"
 
 namespace quiver {

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
-#include <mutex>
 #include <random>
 #include <ranges>
 
 #include "build/vector_math.h"
+#include "common/parallel_for.h"
 #include "parquet/vector_column.h"
 
 namespace quiver {
@@ -70,26 +69,11 @@ Result<Sample> ReadSample(const ScannedSources& sources, const std::string& colu
   std::vector<uint8_t> ok(chosen.size(), 0);
   std::atomic<int64_t> read{0};
   ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_SAMPLE, 0, sample_rows));
-  std::mutex mu;
-  Status first_error;
-  std::exception_ptr exception;
-#pragma omp parallel for num_threads(std::max(1, std::min(threads, n_files))) schedule(dynamic, 1)
-  for (int f = 0; f < n_files; ++f) {
-    if (file_begin[f] == file_begin[f + 1]) continue;
-    try {
-      Status st = ReadFileSample(sources.files[f], column, dim, chosen, file_begin[f], file_begin[f + 1],
-                                 out.vectors.data(), &ok, &read, sample_rows, progress);
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = st;
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!exception) exception = std::current_exception();
-    }
-  }
-  if (exception) std::rethrow_exception(exception);
-  ARROW_RETURN_NOT_OK(first_error);
+  ARROW_RETURN_NOT_OK(ParallelFor(n_files, threads, [&](int64_t f) -> Status {
+    if (file_begin[f] == file_begin[f + 1]) return Status::OK();
+    return ReadFileSample(sources.files[f], column, dim, chosen, file_begin[f], file_begin[f + 1],
+                          out.vectors.data(), &ok, &read, sample_rows, progress);
+  }));
 
   // Keep the usable rows, in order.
   for (size_t k = 0; k < chosen.size(); ++k) {
