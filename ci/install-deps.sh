@@ -34,7 +34,7 @@ if [ ! -f "$SID_PREF" ]; then
 fi
 
 SID_PKGS=(libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev g++-16)
-BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf)
+BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf nlohmann-json3-dev)
 ARM_PKGS=(g++-16-aarch64-linux-gnu qemu-user-static
           libarrow-dev:arm64 libparquet-dev:arm64 libfaiss-dev:arm64
           libopenblas-dev:arm64 libgtest-dev:arm64)

@@ -1,0 +1,37 @@
+// Build parameters as the caller gives them (0 = choose), and the rules that
+// turn them into the values a build uses.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "quiver/quiver.h"
+
+namespace quiver {
+
+struct BuildParams {
+  std::string vector_column = "embedding";
+  int32_t metric = QV_METRIC_L2;
+  int32_t nlist = 0;
+  int32_t pq_m = 0;
+  int32_t pq_bits = 8;
+  int64_t train_sample = 0;
+  uint64_t seed = 42;
+  int32_t threads = 0;
+};
+
+// Checks what can be checked without data (metric, bits, signs).
+Status ValidateBuildParams(const BuildParams& p);
+
+// About 4 * sqrt(rows), at least 1 and at most rows.
+int32_t DefaultNlist(int64_t rows);
+// dim / 4 rounded down to a divisor of dim, at most 64, at least 1.
+int32_t DefaultPqM(int32_t dim);
+// max(32 * nlist, 100000), at most rows. Coarse k-means needs a few dozen
+// points per centroid; more only costs time, and the sample is held in RAM.
+int64_t DefaultTrainSample(int32_t nlist, int64_t rows);
+// Threads to use: `threads`, or every core for 0.
+int32_t ResolveThreads(int32_t threads);
+
+}  // namespace quiver

@@ -1,0 +1,139 @@
+#include "build/trainer.h"
+
+#include <faiss/Clustering.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+
+#include "build/parallel_flat_index.h"
+
+namespace quiver {
+namespace {
+
+// Thrown from inside FAISS's k-means loop (from the index's search, on the
+// calling thread, outside any parallel region) to stop it.
+struct StopTraining {
+  Status status;
+};
+
+faiss::ClusteringParameters Params(int niter, uint64_t seed) {
+  faiss::ClusteringParameters cp;
+  cp.niter = niter;
+  cp.seed = static_cast<int>(seed & 0x7fffffff);
+  cp.verbose = false;
+  // The sample is sized by the caller; FAISS must neither subsample it again
+  // nor warn that it is small.
+  cp.min_points_per_centroid = 1;
+  cp.max_points_per_centroid = 1 << 30;
+  return cp;
+}
+
+}  // namespace
+
+void AssignToLists(const float* centroids, int32_t nlist, int32_t dim, const float* rows, int64_t n,
+                   int32_t threads, int64_t* lists) {
+  ParallelFlatL2 index(dim, threads);
+  index.add(nlist, centroids);
+  std::vector<float> distances(static_cast<size_t>(n));
+  index.search(n, rows, 1, distances.data(), lists);
+}
+
+Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt,
+                         const std::function<Status(int64_t, int64_t)>& progress) {
+  const int32_t dim = opt.dim, nlist = opt.nlist, m = opt.pq_m;
+  if (n < nlist || n < 1) {
+    return Status::Invalid("cannot train ", nlist, " lists on ", n, " rows: need at least as many rows as lists");
+  }
+  const int dsub = dim / m;
+  const int64_t total = kCoarseIterations + m;
+  int64_t done = 0;
+  Quantizers q;
+
+  // Coarse quantizer.
+  {
+    faiss::ClusteringParameters cp = Params(kCoarseIterations, opt.seed);
+    cp.spherical = opt.metric == QV_METRIC_COSINE;
+    faiss::Clustering clustering(dim, nlist, cp);
+    int searches = 0;
+    ParallelFlatL2 index(dim, opt.threads, [&] {
+      // FAISS searches once per iteration, the first time before any
+      // iteration has finished.
+      if (searches++ == 0 || !progress) return;
+      Status st = progress(++done, total);
+      if (!st.ok()) throw StopTraining{st};
+    });
+    try {
+      clustering.train(n, sample, index);
+    } catch (StopTraining& stop) {
+      return stop.status;
+    } catch (const std::exception& e) {
+      return Status::UnknownError("coarse k-means failed: ", e.what());
+    }
+    q.centroids = std::move(clustering.centroids);
+    if (q.centroids.size() != static_cast<size_t>(nlist) * dim) {
+      return Status::UnknownError("coarse k-means returned ", q.centroids.size(), " values");
+    }
+    done = kCoarseIterations;
+    if (progress) ARROW_RETURN_NOT_OK(progress(done, total));
+  }
+
+  // Residuals of the sample against their lists' centroids.
+  std::vector<int64_t> lists(static_cast<size_t>(n));
+  AssignToLists(q.centroids.data(), nlist, dim, sample, n, opt.threads, lists.data());
+
+  // One k-means per sub-space, in parallel: each is small (dsub dimensions),
+  // so spreading them over threads beats splitting each one.
+  q.codebooks.assign(static_cast<size_t>(m) * kPqCentroids * dsub, 0.0f);
+  std::exception_ptr error;
+  Status stopped;
+  std::mutex mu;
+#pragma omp parallel for num_threads(std::max(1, opt.threads)) schedule(dynamic, 1)
+  for (int j = 0; j < m; ++j) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (error || !stopped.ok()) continue;
+    }
+    try {
+      std::vector<float> slice(static_cast<size_t>(n) * dsub);
+      for (int64_t i = 0; i < n; ++i) {
+        const float* x = sample + i * dim + j * dsub;
+        const float* c = q.centroids.data() + lists[i] * dim + j * dsub;
+        for (int t = 0; t < dsub; ++t) slice[i * dsub + t] = x[t] - c[t];
+      }
+      float* out = q.codebooks.data() + static_cast<size_t>(j) * kPqCentroids * dsub;
+      if (n < kPqCentroids) {
+        // Too few rows for 256 centroids: the rows themselves are the code
+        // words (repeated), which encodes them exactly.
+        for (int c = 0; c < kPqCentroids; ++c) {
+          std::copy_n(slice.data() + (c % n) * dsub, dsub, out + c * dsub);
+        }
+      } else {
+        faiss::ClusteringParameters cp = Params(kPqIterations, opt.seed + 1 + j);
+        // A PQ code word needs far fewer points than a list centroid.
+        cp.max_points_per_centroid = 256;
+        faiss::Clustering clustering(dsub, kPqCentroids, cp);
+        faiss::IndexFlatL2 index(dsub);
+        clustering.train(n, slice.data(), index);
+        std::copy_n(clustering.centroids.data(), static_cast<size_t>(kPqCentroids) * dsub, out);
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (progress && stopped.ok()) stopped = progress(++done, total);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+    }
+  }
+  ARROW_RETURN_NOT_OK(stopped);
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return Status::UnknownError("PQ training failed: ", e.what());
+    }
+  }
+  return q;
+}
+
+}  // namespace quiver

@@ -1,0 +1,124 @@
+#include "index/manifest.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace quiver {
+namespace {
+
+using nlohmann::json;
+
+// 64-bit identifiers are written as hex strings: JSON readers that hold
+// numbers as doubles would round them.
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
+  return buf;
+}
+
+uint64_t ParseHex64(const json& j) {
+  const std::string s = j.get<std::string>();
+  if (s.empty() || s.size() > 16) throw std::invalid_argument("bad hex value '" + s + "'");
+  size_t used = 0;
+  uint64_t v = std::stoull(s, &used, 16);
+  if (used != s.size()) throw std::invalid_argument("bad hex value '" + s + "'");
+  return v;
+}
+
+int32_t MetricFromName(const std::string& name) {
+  for (int32_t m : {QV_METRIC_L2, QV_METRIC_COSINE, QV_METRIC_INNER_PRODUCT}) {
+    if (name == MetricName(m)) return m;
+  }
+  throw std::invalid_argument("unknown metric '" + name + "'");
+}
+
+}  // namespace
+
+const char* MetricName(int32_t metric) {
+  switch (metric) {
+    case QV_METRIC_L2: return "L2";
+    case QV_METRIC_COSINE: return "COSINE";
+    case QV_METRIC_INNER_PRODUCT: return "INNER_PRODUCT";
+    default: return "UNKNOWN";
+  }
+}
+
+std::string Manifest::ToJson() const {
+  json j;
+  j["format"] = "quiver-index";
+  j["format_version"] = format_version;
+  j["index_file"] = {{"name", index_file}, {"bytes", index_file_bytes}, {"build_id", Hex64(build_id)}};
+  j["params"] = {{"vector_column", params.vector_column},
+                 {"metric", MetricName(params.metric)},
+                 {"dim", params.dim},
+                 {"nlist", params.nlist},
+                 {"pq_m", params.pq_m},
+                 {"pq_bits", params.pq_bits},
+                 {"train_sample", params.train_sample},
+                 {"seed", Hex64(params.seed)},
+                 {"threads", params.threads}};
+  j["rows"] = {{"total", rows_total},
+               {"indexed", rows_indexed},
+               {"skipped_null", skipped.null_vector},
+               {"skipped_wrong_length", skipped.wrong_length},
+               {"skipped_non_finite", skipped.non_finite}};
+  json fs = json::array();
+  for (const auto& f : files) {
+    fs.push_back({{"path", f.path},
+                  {"rows", f.rows},
+                  {"rows_indexed", f.rows_indexed},
+                  {"size_bytes", f.size_bytes},
+                  {"mtime_ns", f.mtime_ns},
+                  {"footer_hash", Hex64(f.footer_hash)}});
+  }
+  j["files"] = std::move(fs);
+  return j.dump(2) + "\n";
+}
+
+Result<Manifest> Manifest::Parse(const std::string& text, const std::string& origin) {
+  try {
+    json j = json::parse(text);
+    if (j.at("format").get<std::string>() != "quiver-index") {
+      return CorruptIndex(origin + ": not a Quiver index manifest");
+    }
+    Manifest m;
+    m.format_version = j.at("format_version").get<int32_t>();
+    const json& f = j.at("index_file");
+    m.index_file = f.at("name").get<std::string>();
+    m.index_file_bytes = f.at("bytes").get<uint64_t>();
+    m.build_id = ParseHex64(f.at("build_id"));
+    const json& p = j.at("params");
+    m.params.vector_column = p.at("vector_column").get<std::string>();
+    m.params.metric = MetricFromName(p.at("metric").get<std::string>());
+    m.params.dim = p.at("dim").get<int32_t>();
+    m.params.nlist = p.at("nlist").get<int32_t>();
+    m.params.pq_m = p.at("pq_m").get<int32_t>();
+    m.params.pq_bits = p.at("pq_bits").get<int32_t>();
+    m.params.train_sample = p.at("train_sample").get<int64_t>();
+    m.params.seed = ParseHex64(p.at("seed"));
+    m.params.threads = p.at("threads").get<int32_t>();
+    const json& r = j.at("rows");
+    m.rows_total = r.at("total").get<int64_t>();
+    m.rows_indexed = r.at("indexed").get<int64_t>();
+    m.skipped.null_vector = r.at("skipped_null").get<int64_t>();
+    m.skipped.wrong_length = r.at("skipped_wrong_length").get<int64_t>();
+    m.skipped.non_finite = r.at("skipped_non_finite").get<int64_t>();
+    for (const json& e : j.at("files")) {
+      SourceFile s;
+      s.path = e.at("path").get<std::string>();
+      s.rows = e.at("rows").get<int64_t>();
+      s.rows_indexed = e.at("rows_indexed").get<int64_t>();
+      s.size_bytes = e.at("size_bytes").get<int64_t>();
+      s.mtime_ns = e.at("mtime_ns").get<int64_t>();
+      s.footer_hash = ParseHex64(e.at("footer_hash"));
+      m.files.push_back(std::move(s));
+    }
+    return m;
+  } catch (const std::exception& e) {
+    return CorruptIndex(origin + ": unreadable manifest: " + e.what());
+  }
+}
+
+}  // namespace quiver

@@ -1,0 +1,59 @@
+// IndexReader over a memory-mapped index file (see format.h). Open checks the
+// header, the section table, the small sections and every bound in time that
+// does not depend on the row count; posting lists are checked on first use.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "index/format.h"
+#include "index/index_reader.h"
+#include "index/manifest.h"
+
+namespace quiver {
+
+class MmapIndexReader final : public IndexReader {
+ public:
+  static Result<std::unique_ptr<MmapIndexReader>> OpenMapped(const std::string& index_dir,
+                                                             bool check_freshness);
+  ~MmapIndexReader() override;
+
+  const IndexParams& params() const override { return manifest_.params; }
+  const SkipCounts& skipped() const override { return manifest_.skipped; }
+  int64_t rows_indexed() const override { return manifest_.rows_indexed; }
+  int64_t index_bytes() const override { return index_bytes_; }
+  int32_t format_version() const override { return manifest_.format_version; }
+  const std::vector<SourceFile>& files() const override { return manifest_.files; }
+  const float* centroids() const override { return centroids_; }
+  const float* pq_codebooks() const override { return codebooks_; }
+  Result<PostingList> list(int32_t list) const override;
+  Status CheckFileFresh(int32_t file) const override;
+
+  const Manifest& manifest() const { return manifest_; }
+  int64_t rows_total() const { return manifest_.rows_total; }
+  // Reads every byte: every section's checksum and every list's.
+  Status VerifyAll() const;
+
+ private:
+  MmapIndexReader() = default;
+  Status Validate();
+
+  std::string dir_;
+  std::string path_;
+  Manifest manifest_;
+  int64_t index_bytes_ = 0;
+  const uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  std::vector<format::SectionEntry> sections_;
+  const float* centroids_ = nullptr;
+  const float* codebooks_ = nullptr;
+  const format::ListEntry* directory_ = nullptr;
+  const uint8_t* codes_ = nullptr;
+  const uint64_t* keys_ = nullptr;
+  // Per list: 0 not yet checked, 1 intact, 2 corrupt.
+  std::unique_ptr<std::atomic<uint8_t>[]> list_state_;
+};
+
+}  // namespace quiver
