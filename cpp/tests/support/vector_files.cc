@@ -5,11 +5,14 @@
 #include <arrow/util/float16.h>
 #include <parquet/arrow/writer.h>
 #include <parquet/column_writer.h>
+#include <parquet/file_reader.h>
 #include <parquet/file_writer.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <random>
+
+#include "parquet/fingerprint.h"
 
 namespace quiver::testing {
 
@@ -20,7 +23,7 @@ std::shared_ptr<parquet::WriterProperties> WriterProps(const VectorFileOptions& 
   b.max_row_group_length(o.row_group_rows)
       ->max_rows_per_page(o.page_rows)
       ->data_pagesize(o.page_bytes)
-      ->write_batch_size(std::min<int64_t>(1024, o.page_rows))
+      ->write_batch_size(o.split_rows_across_pages ? 7 : std::min<int64_t>(1024, o.page_rows))
       ->compression(o.compression)
       ->data_page_version(o.data_page_v2 ? parquet::ParquetDataPageVersion::V2
                                          : parquet::ParquetDataPageVersion::V1);
@@ -177,10 +180,16 @@ arrow::Status WriteWithLevels(const std::string& path, VectorLayoutKind kind,
             ->WriteBatch(static_cast<int64_t>(ids.size()), nullptr, nullptr, ids.data());
       }
       auto* col = static_cast<parquet::FloatWriter*>(rg->NextColumn());
-      // Rows are written one at a time so the writer may cut pages between them.
+      // Rows are written one at a time so the writer may cut pages between
+      // them, unless pages are meant to split rows.
+      std::vector<int16_t> def, rep;
+      std::vector<float> values;
       for (int64_t i = start; i < end; ++i) {
-        std::vector<int16_t> def, rep;
-        std::vector<float> values;
+        if (!o.split_rows_across_pages) {
+          def.clear();
+          rep.clear();
+          values.clear();
+        }
         const VectorRow& row = rows[i];
         if (!row) {
           if (!list_optional) return arrow::Status::Invalid("layout cannot hold a null row");
@@ -201,6 +210,11 @@ arrow::Status WriteWithLevels(const std::string& path, VectorLayoutKind kind,
             }
           }
         }
+        if (!o.split_rows_across_pages) {
+          col->WriteBatch(static_cast<int64_t>(def.size()), def.data(), rep.data(), values.data());
+        }
+      }
+      if (o.split_rows_across_pages) {
         col->WriteBatch(static_cast<int64_t>(def.size()), def.data(), rep.data(), values.data());
       }
       if (n == 0) break;
@@ -269,6 +283,22 @@ std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed) {
     for (auto& x : *row) x = u(rng);
   }
   return rows;
+}
+
+arrow::Result<SourceFile> DescribeSourceFile(const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(Fingerprint fp, ComputeFingerprint(path));
+  SourceFile f;
+  f.path = std::filesystem::absolute(path).string();
+  try {
+    f.rows = parquet::ParquetFileReader::OpenFile(path)->metadata()->num_rows();
+  } catch (const std::exception& e) {
+    return arrow::Status::IOError(e.what());
+  }
+  f.rows_indexed = f.rows;
+  f.size_bytes = fp.size_bytes;
+  f.mtime_ns = fp.mtime_ns;
+  f.footer_hash = fp.footer_hash;
+  return f;
 }
 
 std::string TestDir(const std::string& name) {

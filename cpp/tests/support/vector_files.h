@@ -6,6 +6,7 @@
 // NOT NULL, the legacy 2-level list, a bare repeated field).
 #pragma once
 
+#include <arrow/result.h>
 #include <arrow/status.h>
 #include <parquet/types.h>
 
@@ -13,6 +14,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "index/index_reader.h"
 
 namespace quiver::testing {
 
@@ -45,6 +48,10 @@ struct VectorFileOptions {
   bool data_page_v2 = false;
   parquet::Compression::type compression = parquet::Compression::UNCOMPRESSED;
   bool with_id_column = false;         // an int64 "id" column (row number) before the vector
+  // Level-written layouts only: hand the writer a row group's levels in one
+  // call with a tiny batch size, so V1 pages may end in the middle of a row
+  // (as writers without a page index are allowed to do).
+  bool split_rows_across_pages = false;
 };
 
 // Writes `rows` to `path`. Fixed-size layouts need the dimension `dim`.
@@ -54,6 +61,9 @@ arrow::Status WriteVectorFile(const std::string& path, VectorLayoutKind kind,
 
 // `n` rows of `dim` deterministic pseudo-random floats.
 std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed);
+
+// `path` as an index manifest would describe it (rows and fingerprint).
+arrow::Result<SourceFile> DescribeSourceFile(const std::string& path);
 
 // A fresh directory for one test's files (under $QUIVER_TEST_TMP or /tmp).
 std::string TestDir(const std::string& name);

@@ -1,0 +1,415 @@
+#include "parquet/vector_reader.h"
+
+#include <arrow/buffer.h>
+#include <arrow/io/file.h>
+#include <arrow/io/memory.h>
+#include <parquet/column_reader.h>
+#include <parquet/file_reader.h>
+#include <parquet/page_index.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "parquet/fingerprint.h"
+#include "parquet/page_cache.h"
+#include "parquet/page_locations.h"
+#include "parquet/vector_layout.h"
+#include "parquet/vector_rows.h"
+
+namespace quiver {
+
+namespace {
+
+// A chunk's page units, located on first use.
+struct ChunkSlot {
+  std::mutex mu;
+  bool located = false;
+  Status error;
+  ChunkPages pages;
+};
+
+// One source file, opened on first use: fingerprint checked, footer parsed,
+// page locations cached for the life of the reader.
+struct FileState {
+  std::mutex mu;
+  bool opened = false;
+  Status error;  // sticky: a stale or broken file stays refused
+  std::shared_ptr<arrow::io::RandomAccessFile> file;
+  std::shared_ptr<parquet::FileMetaData> metadata;
+  VectorLayout layout;
+  std::vector<int64_t> rg_first_row;  // row groups + 1 entries
+  std::vector<std::unique_ptr<ChunkSlot>> chunks;
+};
+
+// Limits the reads in flight across the worker threads of one batch.
+class ReadLimiter {
+ public:
+  explicit ReadLimiter(int32_t slots) : free_(std::max(1, slots)) {}
+  void Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++free_;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int32_t free_;
+};
+
+// Keys of one batch that fall into the same page unit: positions
+// [begin, end) of the key-sorted order.
+struct Want {
+  PageId id;
+  FileState* file = nullptr;
+  const PageUnit* unit = nullptr;
+  int64_t unit_first_row = 0;  // within the file
+  int64_t begin = 0, end = 0;
+};
+
+// Page units of one column chunk decoded together (one dictionary decode).
+struct DecodeTask {
+  int64_t first_want = 0, last_want = 0;  // [first, last) into the missing wants
+};
+
+class ParquetVectorReader final : public VectorReader {
+ public:
+  ParquetVectorReader(std::vector<SourceFile> files, std::string column, int32_t dim,
+                      int64_t budget)
+      : files_(std::move(files)), column_(std::move(column)), dim_(dim), cache_(budget) {
+    for (size_t i = 0; i < files_.size(); ++i) states_.push_back(std::make_unique<FileState>());
+  }
+
+  Status Read(const uint64_t* keys, int64_t n, const IoOptions& io, float* out,
+              RowStatus* status) override;
+
+  void SetCacheBudget(int64_t bytes) override { cache_.SetBudget(bytes); }
+
+  IoStats stats() const override {
+    IoStats s;
+    s.bytes_read = bytes_read_.load();
+    s.read_requests = read_requests_.load();
+    s.pages_decoded = pages_decoded_.load();
+    s.page_cache_hits = page_cache_hits_.load();
+    s.cache_bytes = cache_.bytes();
+    return s;
+  }
+
+ private:
+  Result<FileState*> OpenFile(uint32_t f);
+  Status OpenFileLocked(uint32_t f, FileState* st);
+  Result<const ChunkPages*> Locate(uint32_t f, FileState* st, int rg);
+  Result<std::shared_ptr<arrow::Buffer>> ReadRange(FileState* st, int64_t offset, int64_t length,
+                                                   ReadLimiter* limiter);
+  Status Decode(const std::vector<Want>& wants, const DecodeTask& task, const IoOptions& io,
+                ReadLimiter* limiter, const std::vector<std::pair<uint64_t, int64_t>>& order,
+                float* out, RowStatus* status);
+  void CopyRows(const DecodedPage& page, const Want& w,
+                const std::vector<std::pair<uint64_t, int64_t>>& order, float* out,
+                RowStatus* status) const;
+  std::string Where(uint32_t f) const { return files_[f].path + ": column '" + column_ + "'"; }
+
+  const std::vector<SourceFile> files_;
+  const std::string column_;
+  const int32_t dim_;
+  std::vector<std::unique_ptr<FileState>> states_;
+  PageCache cache_;
+  std::atomic<int64_t> bytes_read_{0}, read_requests_{0}, pages_decoded_{0}, page_cache_hits_{0};
+};
+
+Result<FileState*> ParquetVectorReader::OpenFile(uint32_t f) {
+  FileState* st = states_[f].get();
+  std::lock_guard<std::mutex> lock(st->mu);
+  if (!st->opened) {
+    st->error = OpenFileLocked(f, st);
+    st->opened = true;
+  }
+  if (!st->error.ok()) return st->error;
+  return st;
+}
+
+Status ParquetVectorReader::OpenFileLocked(uint32_t f, FileState* st) {
+  ARROW_RETURN_NOT_OK(CheckFingerprint(files_[f]));
+  const std::string& path = files_[f].path;
+  auto file = arrow::io::ReadableFile::Open(path);
+  if (!file.ok()) return Status::IOError(path, ": ", file.status().message());
+  st->file = *file;
+  try {
+    auto reader = parquet::ParquetFileReader::Open(st->file);
+    st->metadata = reader->metadata();
+    ARROW_ASSIGN_OR_RAISE(st->layout, ResolveVectorLayout(*st->metadata, path, column_));
+    const int groups = st->metadata->num_row_groups();
+    st->rg_first_row.assign(1, 0);
+    for (int g = 0; g < groups; ++g) {
+      st->rg_first_row.push_back(st->rg_first_row.back() + st->metadata->RowGroup(g)->num_rows());
+      st->chunks.push_back(std::make_unique<ChunkSlot>());
+    }
+    // The page index is small: take every chunk's page locations from it now.
+    std::shared_ptr<parquet::PageIndexReader> index = reader->GetPageIndexReader();
+    for (int g = 0; index && g < groups; ++g) {
+      auto rg_index = index->RowGroup(g);
+      auto offsets = rg_index ? rg_index->GetOffsetIndex(st->layout.leaf) : nullptr;
+      if (!offsets) continue;
+      auto chunk = st->metadata->RowGroup(g)->ColumnChunk(st->layout.leaf);
+      auto pages = PagesFromOffsetIndex(*chunk, *offsets, st->metadata->RowGroup(g)->num_rows());
+      if (!pages.ok()) continue;  // an unusable index: discover the pages instead
+      st->chunks[g]->pages = std::move(*pages);
+      st->chunks[g]->located = true;
+    }
+  } catch (const std::exception& e) {
+    return Status::IOError(path, ": ", e.what());
+  }
+  return Status::OK();
+}
+
+Result<const ChunkPages*> ParquetVectorReader::Locate(uint32_t f, FileState* st, int rg) {
+  ChunkSlot* slot = st->chunks[rg].get();
+  std::lock_guard<std::mutex> lock(slot->mu);
+  if (!slot->located) {
+    slot->error = [&]() -> Status {
+      try {
+        auto chunk = st->metadata->RowGroup(rg)->ColumnChunk(st->layout.leaf);
+        const ChunkRange range = ColumnChunkRange(*chunk);
+        ARROW_ASSIGN_OR_RAISE(auto bytes, ReadRange(st, range.offset, range.length, nullptr));
+        ARROW_ASSIGN_OR_RAISE(slot->pages,
+                              DiscoverPages(*chunk, *st->layout.descr, std::move(bytes),
+                                            st->metadata->RowGroup(rg)->num_rows()));
+        return Status::OK();
+      } catch (const std::exception& e) {
+        return Status::IOError(e.what());
+      }
+    }();
+    if (!slot->error.ok()) {
+      slot->error = Status::IOError(Where(f), ", row group ", rg, ": ", slot->error.message());
+    }
+    slot->located = true;
+  }
+  if (!slot->error.ok()) return slot->error;
+  return &slot->pages;
+}
+
+Result<std::shared_ptr<arrow::Buffer>> ParquetVectorReader::ReadRange(FileState* st,
+                                                                      int64_t offset,
+                                                                      int64_t length,
+                                                                      ReadLimiter* limiter) {
+  if (limiter) limiter->Acquire();
+  auto buffer = st->file->ReadAt(offset, length);
+  if (limiter) limiter->Release();
+  if (!buffer.ok()) return buffer.status();
+  if ((*buffer)->size() != length) {
+    return Status::IOError("short read at offset ", offset, ": ", (*buffer)->size(), " of ",
+                           length, " bytes");
+  }
+  bytes_read_ += length;
+  ++read_requests_;
+  return buffer;
+}
+
+void ParquetVectorReader::CopyRows(const DecodedPage& page, const Want& w,
+                                   const std::vector<std::pair<uint64_t, int64_t>>& order,
+                                   float* out, RowStatus* status) const {
+  const int64_t base = w.unit_first_row;
+  for (int64_t j = w.begin; j < w.end; ++j) {
+    const int64_t r = static_cast<int64_t>(order[j].first & 0xFFFFFFFFu) - base;
+    const int64_t i = order[j].second;
+    std::memcpy(out + i * dim_, page.vectors.data() + r * dim_, sizeof(float) * dim_);
+    status[i] = page.status[r];
+  }
+}
+
+Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeTask& task,
+                                   const IoOptions& io, ReadLimiter* limiter,
+                                   const std::vector<std::pair<uint64_t, int64_t>>& order,
+                                   float* out, RowStatus* status) {
+  const Want& first = wants[task.first_want];
+  FileState* st = first.file;
+  const uint32_t f = first.id.file;
+  const int rg = static_cast<int>(first.id.row_group);
+  const ChunkPages& pages = st->chunks[rg]->pages;
+  try {
+    // The byte ranges: the dictionary page (if any), then each unit.
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+    if (pages.dictionary_offset >= 0) ranges.emplace_back(pages.dictionary_offset, pages.dictionary_length);
+    for (int64_t w = task.first_want; w < task.last_want; ++w) {
+      ranges.emplace_back(wants[w].unit->offset, wants[w].unit->length);
+    }
+    int64_t total = 0;
+    for (const auto& r : ranges) total += r.second;
+    // Nearby ranges are read as one request; the pages are then laid end to
+    // end for a single page reader, so the dictionary is decoded once.
+    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::ResizableBuffer> joined,
+                          arrow::AllocateResizableBuffer(total));
+    int64_t written = 0;
+    for (size_t i = 0; i < ranges.size();) {
+      size_t j = i + 1;
+      int64_t end = ranges[i].first + ranges[i].second;
+      while (j < ranges.size() && ranges[j].first >= end && ranges[j].first - end <= io.gap_bytes) {
+        end = ranges[j].first + ranges[j].second;
+        ++j;
+      }
+      ARROW_ASSIGN_OR_RAISE(auto bytes, ReadRange(st, ranges[i].first, end - ranges[i].first, limiter));
+      for (size_t k = i; k < j; ++k) {
+        std::memcpy(joined->mutable_data() + written, bytes->data() + (ranges[k].first - ranges[i].first),
+                    ranges[k].second);
+        written += ranges[k].second;
+      }
+      i = j;
+    }
+    auto chunk = st->metadata->RowGroup(rg)->ColumnChunk(st->layout.leaf);
+    parquet::ReaderProperties props;
+    auto pager = parquet::PageReader::Open(std::make_shared<arrow::io::BufferReader>(joined),
+                                           chunk->num_values(), chunk->compression(), props,
+                                           *st->layout.descr);
+    VectorRowDecoder decoder(st->layout, dim_);
+    decoder.Reset(parquet::ColumnReader::Make(st->layout.descr, std::move(pager)));
+    for (int64_t w = task.first_want; w < task.last_want; ++w) {
+      const Want& want = wants[w];
+      auto page = std::make_shared<DecodedPage>();
+      page->vectors.reserve(want.unit->num_rows * dim_);
+      page->status.reserve(want.unit->num_rows);
+      const int64_t got = decoder.Next(want.unit->num_rows, &page->vectors, &page->status);
+      if (got != want.unit->num_rows) {
+        return Status::IOError(Where(f), ": page at offset ", want.unit->offset, " holds ", got,
+                               " rows, its index says ", want.unit->num_rows);
+      }
+      ++pages_decoded_;
+      CopyRows(*page, want, order, out, status);
+      cache_.Insert(want.id, std::move(page));
+    }
+  } catch (const std::exception& e) {
+    return Status::IOError(Where(f), ", row group ", rg, ": ", e.what());
+  }
+  return Status::OK();
+}
+
+Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOptions& io, float* out,
+                                 RowStatus* status) {
+  if (n < 0) return Status::Invalid("VectorReader::Read: negative key count");
+  if (n == 0) return Status::OK();
+  if (!keys || !out || !status) return Status::Invalid("VectorReader::Read: null buffer");
+
+  std::vector<std::pair<uint64_t, int64_t>> order(n);
+  for (int64_t i = 0; i < n; ++i) order[i] = {keys[i], i};
+  std::sort(order.begin(), order.end());
+
+  // Group the sorted keys by page unit.
+  std::vector<Want> wants;
+  FileState* st = nullptr;
+  uint32_t cur_file = UINT32_MAX;
+  const ChunkPages* pages = nullptr;
+  int cur_rg = -1;
+  for (int64_t j = 0; j < n; ++j) {
+    const uint64_t key = order[j].first;
+    const uint32_t f = static_cast<uint32_t>(key >> 32);
+    const int64_t row = static_cast<int64_t>(key & 0xFFFFFFFFu);
+    if (!wants.empty() && f == cur_file && row < wants.back().unit_first_row + wants.back().unit->num_rows) {
+      wants.back().end = j + 1;
+      continue;
+    }
+    if (f != cur_file) {
+      if (f >= files_.size()) {
+        return Status::Invalid("row key (file ", f, ", row ", row, ") is outside the index: it has ",
+                               files_.size(), " files");
+      }
+      ARROW_ASSIGN_OR_RAISE(st, OpenFile(f));
+      cur_file = f;
+      cur_rg = -1;
+    }
+    if (row >= st->rg_first_row.back()) {
+      return Status::Invalid("row key (file ", f, ", row ", row, ") is outside ", files_[f].path,
+                             ", which has ", st->rg_first_row.back(), " rows");
+    }
+    const int rg = static_cast<int>(std::upper_bound(st->rg_first_row.begin(), st->rg_first_row.end(), row) -
+                                    st->rg_first_row.begin()) - 1;
+    if (rg != cur_rg) {
+      ARROW_ASSIGN_OR_RAISE(pages, Locate(f, st, rg));
+      cur_rg = rg;
+    }
+    const int64_t in_rg = row - st->rg_first_row[rg];
+    auto it = std::upper_bound(pages->units.begin(), pages->units.end(), in_rg,
+                               [](int64_t r, const PageUnit& u) { return r < u.first_row; });
+    if (it == pages->units.begin() || in_rg >= (it - 1)->first_row + (it - 1)->num_rows) {
+      return Status::IOError(Where(f), ": no page holds row ", row);
+    }
+    --it;
+    Want w;
+    w.id = {f, static_cast<uint32_t>(rg), static_cast<uint32_t>(it - pages->units.begin())};
+    w.file = st;
+    w.unit = &*it;
+    w.unit_first_row = st->rg_first_row[rg] + it->first_row;
+    w.begin = j;
+    w.end = j + 1;
+    wants.push_back(w);
+  }
+
+  // Pages in the cache are copied out now; the others are decoded below.
+  std::vector<Want> missing;
+  for (const Want& w : wants) {
+    if (auto page = cache_.Find(w.id)) {
+      ++page_cache_hits_;
+      CopyRows(*page, w, order, out, status);
+    } else {
+      missing.push_back(w);
+    }
+  }
+  if (missing.empty()) return Status::OK();
+
+  // One task per run of units of a chunk; without a dictionary to share,
+  // long runs are split so both cores get work.
+  std::vector<DecodeTask> tasks;
+  for (int64_t w = 0; w < static_cast<int64_t>(missing.size()); ++w) {
+    const Want& cur = missing[w];
+    if (!tasks.empty()) {
+      const Want& head = missing[tasks.back().first_want];
+      const bool has_dict = head.file->chunks[head.id.row_group]->pages.dictionary_offset >= 0;
+      const int64_t limit = has_dict ? 64 : 8;
+      if (head.id.file == cur.id.file && head.id.row_group == cur.id.row_group &&
+          w - tasks.back().first_want < limit) {
+        tasks.back().last_want = w + 1;
+        continue;
+      }
+    }
+    tasks.push_back({w, w + 1});
+  }
+
+  ReadLimiter limiter(io.concurrency);
+  std::atomic<size_t> next{0};
+  std::mutex error_mu;
+  Status first_error;
+  auto work = [&] {
+    for (size_t t = next++; t < tasks.size(); t = next++) {
+      Status s = Decode(missing, tasks[t], io, &limiter, order, out, status);
+      if (!s.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (first_error.ok()) first_error = s;
+      }
+    }
+  };
+  const size_t workers = std::min<size_t>(tasks.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return first_error;
+}
+
+}  // namespace
+
+std::unique_ptr<VectorReader> VectorReader::Make(std::vector<SourceFile> files, std::string column,
+                                                 int32_t dim, int64_t cache_budget_bytes) {
+  return std::make_unique<ParquetVectorReader>(std::move(files), std::move(column), dim,
+                                               cache_budget_bytes);
+}
+
+}  // namespace quiver
