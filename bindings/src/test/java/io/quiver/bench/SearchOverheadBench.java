@@ -75,6 +75,7 @@ public final class SearchOverheadBench {
     float[][] queries = gaussian(1000, dim, 77);
     writeQueries(queriesFile, queries);
 
+    int kk = k;
     try (QuiverIndex idx = QuiverIndex.open(index)) {
       System.out.printf("index: %d rows, dim %d, nlist %d, pq_m %d; k=%d nprobes=%d, %d calls per figure, 1 thread%n",
           idx.info().rowsIndexed(), dim, idx.info().nlist(), idx.info().pqM(), k, nprobes, iterations);
@@ -86,9 +87,9 @@ public final class SearchOverheadBench {
         System.out.printf("%-8d %-12s %12d %12d %14s %16s%n", refine, "C++", c[0], c[1], "-", "-");
         long[] keys = new long[k];
         float[] distances = new float[k];
-        Timing flat = time(iterations, i -> idx.search(queries[i % queries.length], k, params, keys, distances));
+        Timing flat = time(iterations, i -> idx.search(queries[i % queries.length], kk, params, keys, distances));
         print(refine, "Java flat", flat, c);
-        Timing list = time(iterations, i -> idx.search(queries[i % queries.length], k, params));
+        Timing list = time(iterations, i -> idx.search(queries[i % queries.length], kk, params));
         print(refine, "Java list", list, c);
       }
     }
