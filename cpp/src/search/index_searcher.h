@@ -1,0 +1,45 @@
+// A k-nearest-neighbour search over one open index: validates the request,
+// runs the approximate IVF-PQ stage for every query (in parallel for a batch)
+// and refines the candidates with exact distances read from Parquet.
+#pragma once
+
+#include <cstdint>
+
+#include "common/status.h"
+#include "index/index_reader.h"
+#include "parquet/vector_reader.h"
+#include "search/ivf_pq_scan.h"
+#include "search/row_filter.h"
+
+namespace quiver {
+
+struct SearchOptions {
+  int32_t nprobes = 16;       // capped at nlist
+  int32_t refine_factor = 8;  // k * refine_factor exact candidates; 0 = PQ distances
+  int32_t threads = 0;        // 0 = all cores
+  IoOptions io;
+};
+
+class IndexSearcher {
+ public:
+  // Both must outlive the searcher. `vectors` may be null only if every
+  // search runs with refine_factor 0.
+  IndexSearcher(const IndexReader& index, VectorReader* vectors,
+                const Kernels& kernels = ActiveKernels());
+
+  // n queries (row-major, n * dim) -> out_keys / out_dists [n * k], query i at
+  // i * k, best first. Thread-safe.
+  Status Search(const float* queries, int64_t n, int32_t dim, int32_t k, const SearchOptions& opt,
+                const RowFilter* filter, uint64_t* out_keys, float* out_dists) const;
+
+ private:
+  Status Validate(const float* queries, int64_t n, int32_t dim, int32_t k,
+                  const SearchOptions& opt) const;
+
+  const IndexReader& index_;
+  VectorReader* vectors_;
+  const Kernels& kernels_;
+  IvfPqScan scan_;
+};
+
+}  // namespace quiver

@@ -1,0 +1,221 @@
+package io.quiver.spark;
+
+import io.quiver.BuildParams;
+import io.quiver.RowKey;
+import io.quiver.spark.internal.CorpusFiles;
+import io.quiver.spark.internal.IndexCatalog;
+import io.quiver.spark.internal.IndexRef;
+import io.quiver.spark.internal.KnnJoinTask;
+import io.quiver.spark.internal.Locations;
+import io.quiver.spark.internal.Schemas;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.SerializableConfiguration;
+import scala.reflect.ClassTag$;
+
+/**
+ * The k-nearest join of a DataFrame against a Parquet corpus through a Quiver index.
+ *
+ * <p>The index is found in (or built into) the application's index cache when the join is
+ * called; the join itself is one fused stage over the left side: each task leases the index from
+ * its JVM's handle cache, searches all its left rows in one batch, fetches the projected corpus
+ * columns of all the hits in one batch, and emits the joined rows. Nothing of the corpus is
+ * shuffled or scanned by Spark.
+ */
+public final class QuiverSpark {
+  private QuiverSpark() {}
+
+  /**
+   * Joins every left row with its {@code k} nearest corpus rows.
+   *
+   * <p>The corpus is indexed in place when it is a plain Parquet scan (spark.read.parquet, with
+   * or without a selection of columns); any other DataFrame is first written once to a temporary
+   * Parquet directory (with a logged warning), removed with the index at application end.
+   *
+   * <p>Output: the left columns, the projected corpus columns (those of {@link
+   * KnnJoinOptions#columns}, by default all but the vector column; one also in the left side is
+   * renamed {@code corpus_<name>}), the distance (float, smaller is nearer: squared L2, 1 - cosine
+   * or the negated inner product) and the rank (int, 1 for the nearest). Up to {@code k} rows per
+   * left row: fewer when the corpus has fewer live rows. A left row whose vector is null has no
+   * match: it is dropped, or kept once with nulls under {@link KnnJoinOptions#keepUnmatched}. A
+   * vector of the wrong length fails the task with an error naming the column.
+   *
+   * <p>The left side is counted once here to size the join: ceil(rows / rowsPerTask) tasks, at
+   * most the default parallelism; it is repartitioned only to add tasks, never to remove them.
+   *
+   * @param leftVectorCol an array of float (or of another numeric type) column of {@code left}
+   * @param corpusVectorCol the corpus column holding the vectors (Parquet list of float)
+   */
+  public static Dataset<Row> kNearestJoin(
+      Dataset<Row> left,
+      String leftVectorCol,
+      Dataset<Row> corpus,
+      String corpusVectorCol,
+      int k,
+      KnnJoinOptions options) {
+    StructType corpusSchema = corpus.schema();
+    String vectorColumn = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, corpusVectorCol, "the corpus")].name();
+    List<String> columns = projectedColumns(corpusSchema, vectorColumn, options);
+    List<String> needed = new ArrayList<>(columns);
+    needed.add(vectorColumn);
+    IndexCatalog catalog = IndexCatalog.of(left.sparkSession());
+    CorpusFiles files = CorpusFiles.of(corpus, needed, catalog.temporaryRoot());
+    return join(left, leftVectorCol, files, vectorColumn, columns, k, options, catalog);
+  }
+
+  /** {@link #kNearestJoin(Dataset, String, Dataset, String, int, KnnJoinOptions)} over Parquet files or directories. */
+  public static Dataset<Row> kNearestJoin(
+      Dataset<Row> left,
+      String leftVectorCol,
+      List<String> corpusPaths,
+      String corpusVectorCol,
+      int k,
+      KnnJoinOptions options) {
+    CorpusFiles files = CorpusFiles.ofPaths(left.sparkSession(), corpusPaths);
+    StructType corpusSchema = files.schema();
+    String vectorColumn = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, corpusVectorCol, "the corpus")].name();
+    List<String> columns = projectedColumns(corpusSchema, vectorColumn, options);
+    return join(left, leftVectorCol, files, vectorColumn, columns, k, options, IndexCatalog.of(left.sparkSession()));
+  }
+
+  private static Dataset<Row> join(
+      Dataset<Row> left,
+      String leftVectorCol,
+      CorpusFiles files,
+      String vectorColumn,
+      List<String> columns,
+      int k,
+      KnnJoinOptions options,
+      IndexCatalog catalog) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1: " + k);
+    }
+    if (files.temporaryCopy() != null) {
+      catalog.registerTemporaryCopy(files.temporaryCopy());
+    }
+    StructType leftSchema = left.schema();
+    int leftVectorIndex = Schemas.fieldIndex(leftSchema, leftVectorCol, "the left side");
+    checkVectorType(leftSchema.fields()[leftVectorIndex]);
+    StructType projected = new StructType();
+    for (String c : columns) {
+      projected = projected.add(files.schema().fields()[Schemas.indexOf(files.schema(), c)]);
+    }
+    StructType outSchema = outputSchema(leftSchema, projected, options);
+
+    BuildParams params = options.buildParams(vectorColumn);
+    IndexRef index = catalog.obtain(
+        files, params, options.indexLocation(), options.onStale() == KnnJoinOptions.OnStale.FAIL, false);
+
+    SparkSession spark = left.sparkSession();
+    int threads = options.searchThreads() > 0 ? options.searchThreads() : spark.sparkContext().conf().getInt("spark.task.cpus", 1);
+    KnnJoinTask.Spec spec = new KnnJoinTask.Spec(
+        k,
+        leftVectorIndex,
+        leftSchema.fields()[leftVectorIndex].name(),
+        columns,
+        projected,
+        options.nprobes(),
+        options.refineFactor(),
+        threads,
+        deletedKeys(index, options.deletedRows()),
+        options.keepUnmatched());
+    Broadcast<SerializableConfiguration> conf = null;
+    if (Locations.localPath(index.location()) == null) {
+      conf = spark.sparkContext().broadcast(
+          new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()),
+          ClassTag$.MODULE$.apply(SerializableConfiguration.class));
+    }
+
+    Dataset<Row> source = left;
+    int target = targetTasks(left.count(), options.rowsPerTask(), spark.sparkContext().defaultParallelism());
+    if (target > left.rdd().getNumPartitions()) {
+      source = left.repartition(target);
+    }
+    return source.mapPartitions(new KnnJoinTask(index, spec, conf), Encoders.row(outSchema));
+  }
+
+  /** ceil(rows / rowsPerTask), at least 1, at most {@code parallelism}. */
+  static int targetTasks(long leftRows, int rowsPerTask, int parallelism) {
+    long tasks = (leftRows + rowsPerTask - 1) / rowsPerTask;
+    return (int) Math.max(1, Math.min(tasks, Math.max(1, parallelism)));
+  }
+
+  private static List<String> projectedColumns(StructType corpusSchema, String vectorColumn, KnnJoinOptions options) {
+    List<String> out = new ArrayList<>();
+    if (options.columns() == null) {
+      for (String name : corpusSchema.fieldNames()) {
+        if (!name.equals(vectorColumn)) {
+          out.add(name);
+        }
+      }
+      return out;
+    }
+    Set<String> seen = new HashSet<>();
+    for (String c : options.columns()) {
+      String name = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, c, "the corpus")].name();
+      if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("the corpus column '" + name + "' is projected twice");
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  private static void checkVectorType(StructField f) {
+    DataType t = f.dataType();
+    if (!(t instanceof ArrayType a) || !(a.elementType() instanceof NumericType)) {
+      throw new IllegalArgumentException(
+          "the left vector column '" + f.name() + "' is " + t.simpleString() + "; it must be an array of float");
+    }
+  }
+
+  private static StructType outputSchema(StructType left, StructType projected, KnnJoinOptions options) {
+    Set<String> taken = new HashSet<>();
+    for (String n : left.fieldNames()) {
+      taken.add(n.toLowerCase(Locale.ROOT));
+    }
+    StructType out = left;
+    for (StructField f : projected.fields()) {
+      String name = f.name();
+      while (taken.contains(name.toLowerCase(Locale.ROOT))) {
+        name = "corpus_" + name;
+      }
+      taken.add(name.toLowerCase(Locale.ROOT));
+      out = out.add(new StructField(name, f.dataType(), true, f.metadata()));
+    }
+    for (String extra : List.of(options.distanceColumn(), options.rankColumn())) {
+      if (!taken.add(extra.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException(
+            "the output already has a column '" + extra + "'; choose another name with distanceColumn/rankColumn");
+      }
+    }
+    out = out.add(options.distanceColumn(), DataTypes.FloatType, options.keepUnmatched());
+    return out.add(options.rankColumn(), DataTypes.IntegerType, options.keepUnmatched());
+  }
+
+  private static long[] deletedKeys(IndexRef index, Map<String, List<Long>> deleted) {
+    List<Long> keys = new ArrayList<>();
+    for (Map.Entry<String, List<Long>> e : deleted.entrySet()) {
+      int ordinal = index.ordinalOf(e.getKey());
+      for (long row : e.getValue()) {
+        keys.add(RowKey.pack(ordinal, row));
+      }
+    }
+    return keys.stream().mapToLong(Long::longValue).toArray();
+  }
+}

@@ -1,0 +1,349 @@
+package io.quiver.spark.internal;
+
+import io.quiver.BuildParams;
+import io.quiver.CorruptIndexException;
+import io.quiver.FileInfo;
+import io.quiver.IndexInfo;
+import io.quiver.ProgressListener;
+import io.quiver.QuiverIndex;
+import io.quiver.StaleIndexException;
+import io.quiver.spark.StaleCorpusException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.SparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerApplicationEnd;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The indexes of one Spark application, shared by the join and the driver API.
+ *
+ * <p>An index lives at {@code <root>/index-<key>}: under {@value #INDEX_DIR_CONF} when that is
+ * set (persistent: later applications find it by the same key), otherwise under the application's
+ * temporary directory (removed at application end). A location the user names is used as is and
+ * kept. Indexes over a temporary copy of a corpus are temporary.
+ */
+public final class IndexCatalog {
+  private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
+
+  /** A Hadoop directory for cached indexes that outlive the application. */
+  public static final String INDEX_DIR_CONF = "spark.quiver.index.dir";
+  /** A directory for temporary indexes and corpus copies (default: under spark.local.dir). */
+  public static final String TEMP_DIR_CONF = "spark.quiver.temp.dir";
+
+  private static final Map<String, IndexCatalog> BY_APPLICATION = new HashMap<>();
+  private static boolean hookInstalled;
+
+  /** What was built or found for one corpus identity. */
+  private record Entry(String key, String location, boolean temporary, List<CorpusFiles.SourceFile> files) {}
+
+  private final SparkContext sc;
+  private final String temporaryRoot;
+  private final String persistentRoot;
+  private final Map<String, Entry> byIdentity = new HashMap<>();
+  private final Map<String, Entry> temporaryIndexes = new LinkedHashMap<>();
+  private final List<String> temporaryCopies = new ArrayList<>();
+  private final AtomicLong builds = new AtomicLong();
+  private boolean closed;
+
+  private IndexCatalog(SparkContext sc) {
+    this.sc = sc;
+    this.persistentRoot = sc.conf().getOption(INDEX_DIR_CONF).getOrElse(() -> null);
+    String tempBase = sc.conf().getOption(TEMP_DIR_CONF).getOrElse(() -> null);
+    if (tempBase == null) {
+      String localDirs = sc.conf().get("spark.local.dir", System.getProperty("java.io.tmpdir"));
+      tempBase = localDirs.split(",")[0].trim();
+    }
+    this.temporaryRoot =
+        tempBase.replaceAll("/+$", "") + "/quiver-" + sc.applicationId().replaceAll("[^A-Za-z0-9_.-]", "_")
+            + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /** The catalog of the session's application, created (with its cleanup hooks) on first use. */
+  public static IndexCatalog of(SparkSession spark) {
+    SparkContext sc = spark.sparkContext();
+    synchronized (IndexCatalog.class) {
+      IndexCatalog c = BY_APPLICATION.get(sc.applicationId());
+      if (c != null && !c.closed) {
+        return c;
+      }
+      IndexCatalog created = new IndexCatalog(sc);
+      BY_APPLICATION.put(sc.applicationId(), created);
+      sc.addSparkListener(
+          new SparkListener() {
+            @Override
+            public void onApplicationEnd(SparkListenerApplicationEnd end) {
+              created.dropTemporary();
+            }
+          });
+      if (!hookInstalled) {
+        hookInstalled = true;
+        Runtime.getRuntime().addShutdownHook(new Thread(IndexCatalog::dropAllTemporary, "quiver-cleanup"));
+      }
+      return created;
+    }
+  }
+
+  private static void dropAllTemporary() {
+    List<IndexCatalog> all;
+    synchronized (IndexCatalog.class) {
+      all = new ArrayList<>(BY_APPLICATION.values());
+    }
+    all.forEach(IndexCatalog::dropTemporary);
+  }
+
+  public String temporaryRoot() {
+    return temporaryRoot;
+  }
+
+  /** Index builds this application ran (through the join or the driver API). */
+  public long builds() {
+    return builds.get();
+  }
+
+  public Configuration hadoopConf() {
+    return sc.hadoopConfiguration();
+  }
+
+  /** Records a temporary corpus copy, removed with the temporary indexes. */
+  public synchronized void registerTemporaryCopy(String dir) {
+    temporaryCopies.add(dir);
+  }
+
+  /**
+   * The index of {@code corpus} with {@code params}: the cached one when it exists and is fresh,
+   * otherwise a new build (always a new build when {@code force}).
+   *
+   * @param userLocation a directory the user named for this index, or null for the cache
+   * @param failOnStale throw instead of rebuilding when the corpus changed since its index was built
+   */
+  public synchronized IndexRef obtain(
+      CorpusFiles corpus, BuildParams params, String userLocation, boolean failOnStale, boolean force) {
+    if (closed) {
+      throw new IllegalStateException("the Spark application of this index catalog has ended");
+    }
+    List<String> paramText = parameterText(params);
+    String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText);
+    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText);
+    boolean temporary = userLocation == null && (persistentRoot == null || corpus.temporaryCopy() != null);
+    String location = userLocation != null ? userLocation
+        : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + key;
+    if (userLocation != null && corpus.temporaryCopy() != null) {
+      LOG.warn("the index at {} is over a temporary copy of the corpus, removed at application end;"
+          + " the index will be stale after that", userLocation);
+    }
+
+    Entry previous = byIdentity.get(identity);
+    if (previous != null && !previous.key().equals(key)) {
+      String changed = firstChange(previous.files(), corpus.files());
+      if (failOnStale) {
+        throw new StaleCorpusException("the corpus changed since its index was built at "
+            + previous.location() + ": " + changed);
+      }
+      LOG.info("rebuilding the index of a corpus that changed since its build ({})", changed);
+      retire(previous);
+    }
+
+    if (!force) {
+      IndexRef found = openExisting(location, key, corpus, params, failOnStale);
+      if (found != null) {
+        remember(identity, new Entry(key, location, temporary, corpus.files()));
+        return found;
+      }
+    }
+    build(corpus, params, location);
+    Entry entry = new Entry(key, location, temporary, corpus.files());
+    remember(identity, entry);
+    return describe(location, key);
+  }
+
+  /** Opens an index the user points at (no cache key: identified by its location). */
+  public IndexRef openLocation(String location) {
+    return describe(location, "location");
+  }
+
+  private void remember(String identity, Entry entry) {
+    byIdentity.put(identity, entry);
+    if (entry.temporary()) {
+      temporaryIndexes.put(entry.location(), entry);
+    }
+  }
+
+  private IndexRef openExisting(
+      String location, String key, CorpusFiles corpus, BuildParams params, boolean failOnStale) {
+    if (!exists(location)) {
+      return null;
+    }
+    IndexRef ref;
+    try {
+      ref = describe(location, key);
+    } catch (StaleIndexException e) {
+      IndexHandles.drop(location, key);
+      if (failOnStale) {
+        throw new StaleCorpusException("the index at " + location + " is stale: " + e.getMessage(), e);
+      }
+      LOG.info("rebuilding the stale index at {}: {}", location, e.getMessage());
+      return null;
+    } catch (CorruptIndexException e) {
+      IndexHandles.drop(location, key);
+      LOG.warn("rebuilding the corrupt index at {}: {}", location, e.getMessage());
+      return null;
+    }
+    String mismatch = mismatch(location, key, corpus, params);
+    if (mismatch == null) {
+      return ref;
+    }
+    IndexHandles.drop(location, key);
+    if (failOnStale) {
+      throw new StaleCorpusException("the index at " + location + " does not match the corpus: " + mismatch);
+    }
+    LOG.info("rebuilding the index at {}, which does not match the corpus: {}", location, mismatch);
+    return null;
+  }
+
+  /** Why the index at a location is not the index of this corpus, or null. */
+  private String mismatch(String location, String key, CorpusFiles corpus, BuildParams params) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(location, key, hadoopConf())) {
+      IndexInfo info = lease.index().info();
+      if (!info.vectorColumn().equals(params.vectorColumn())) {
+        return "it indexes the column " + info.vectorColumn() + ", not " + params.vectorColumn();
+      }
+      if (info.metric() != params.metric()) {
+        return "it was built for " + info.metric() + ", not " + params.metric();
+      }
+      List<String> indexed = info.files().stream().map(f -> f.path().toString()).toList();
+      List<String> wanted = corpus.files().stream().map(CorpusFiles.SourceFile::path).toList();
+      if (!indexed.equals(wanted)) {
+        return "it indexes the files " + indexed + ", not " + wanted;
+      }
+      return null;
+    }
+  }
+
+  private IndexRef describe(String location, String key) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(location, key, hadoopConf())) {
+      IndexInfo info = lease.index().info();
+      List<String> files = new ArrayList<>();
+      for (FileInfo f : info.files()) {
+        files.add(f.path().toString());
+      }
+      return new IndexRef(location, key, info.dim(), files);
+    }
+  }
+
+  private void build(CorpusFiles corpus, BuildParams params, String location) {
+    IndexHandles.dropLocation(location);
+    Path local = Locations.localPath(location);
+    long start = System.nanoTime();
+    if (local != null) {
+      QuiverIndex.build(corpus.localPaths(), local, params, ProgressListener.none());
+    } else {
+      Path staging = Path.of(System.getProperty("java.io.tmpdir"), "quiver-build-" + UUID.randomUUID());
+      try {
+        QuiverIndex.build(corpus.localPaths(), staging, params, ProgressListener.none());
+        upload(staging, location);
+      } finally {
+        Cleanup.deleteLocalTree(staging);
+      }
+    }
+    builds.incrementAndGet();
+    LOG.info("built the index of {} files at {} in {} ms", corpus.files().size(), location,
+        (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private void upload(Path staging, String location) {
+    try {
+      org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(location);
+      FileSystem fs = target.getFileSystem(hadoopConf());
+      org.apache.hadoop.fs.Path partial =
+          new org.apache.hadoop.fs.Path(location + ".partial-" + UUID.randomUUID());
+      fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(staging.toUri()), partial);
+      fs.delete(target, true);
+      if (!fs.rename(partial, target)) {
+        fs.delete(partial, true);
+        throw new IOException("cannot rename " + partial + " to " + target);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the index to " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private boolean exists(String location) {
+    Path local = Locations.localPath(location);
+    if (local != null) {
+      return Files.isDirectory(local);
+    }
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location);
+      return p.getFileSystem(hadoopConf()).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check the index location " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void retire(Entry e) {
+    IndexHandles.drop(e.location(), e.key());
+    if (e.temporary()) {
+      temporaryIndexes.remove(e.location());
+      Cleanup.delete(e.location(), hadoopConf());
+    }
+  }
+
+  /** Removes the temporary indexes and corpus copies of this application. Idempotent. */
+  public synchronized void dropTemporary() {
+    for (Entry e : temporaryIndexes.values()) {
+      IndexHandles.drop(e.location(), e.key());
+      Cleanup.delete(e.location(), hadoopConf());
+    }
+    temporaryIndexes.clear();
+    byIdentity.values().removeIf(Entry::temporary);
+    for (String copy : temporaryCopies) {
+      Cleanup.delete(copy, hadoopConf());
+    }
+    temporaryCopies.clear();
+    Cleanup.delete(temporaryRoot, hadoopConf());
+    if (sc.isStopped()) {
+      closed = true;
+      synchronized (IndexCatalog.class) {
+        BY_APPLICATION.remove(sc.applicationId(), this);
+      }
+    }
+  }
+
+  /** Every build parameter that changes the index, in a fixed order (threads does not). */
+  static List<String> parameterText(BuildParams p) {
+    return List.of(
+        "metric=" + p.metric(),
+        "nlist=" + p.nlist(),
+        "pq_m=" + p.pqM(),
+        "pq_bits=" + p.pqBits(),
+        "train_sample=" + p.trainSample(),
+        "seed=" + p.seed());
+  }
+
+  private static String firstChange(List<CorpusFiles.SourceFile> before, List<CorpusFiles.SourceFile> now) {
+    for (int i = 0; i < Math.min(before.size(), now.size()); i++) {
+      CorpusFiles.SourceFile a = before.get(i);
+      CorpusFiles.SourceFile b = now.get(i);
+      if (!Objects.equals(a, b)) {
+        return a.path() + " changed (size " + a.size() + " -> " + b.size() + ", modified "
+            + a.mtimeMillis() + " -> " + b.mtimeMillis() + " ms)";
+      }
+    }
+    return "the file list changed";
+  }
+}

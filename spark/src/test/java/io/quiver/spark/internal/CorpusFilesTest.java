@@ -1,0 +1,94 @@
+package io.quiver.spark.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which corpus DataFrames are indexed in place, and the files and keys they give. */
+class CorpusFilesTest {
+  @TempDir static Path dir;
+  static SparkSession spark;
+  static String corpus;
+
+  @BeforeAll
+  static void data() {
+    spark = io.quiver.spark.TestSessions.shared();
+    corpus = dir.resolve("corpus").toString();
+    spark.range(100).selectExpr("id", "cast(id as string) as s", "array(cast(id as float), 1.0f) as v")
+        .repartition(3).write().parquet(corpus);
+    spark.range(10).selectExpr("id", "id % 2 as part", "array(1.0f) as v")
+        .write().partitionBy("part").parquet(dir.resolve("partitioned").toString());
+  }
+
+  @Test
+  void plainParquetScansAreIndexedInPlace() {
+    Dataset<Row> df = spark.read().parquet(corpus);
+    assertNull(CorpusFiles.whyNotInPlace(df, List.of("v", "s")));
+    assertNull(CorpusFiles.whyNotInPlace(df.select("v", "id"), List.of("v", "id")));
+    CorpusFiles files = CorpusFiles.of(df.select("v", "id"), List.of("v"), dir.resolve("tmp").toString());
+    assertNull(files.temporaryCopy());
+    assertEquals(3, files.files().size());
+    List<String> paths = files.files().stream().map(CorpusFiles.SourceFile::path).toList();
+    assertEquals(paths.stream().sorted().toList(), paths);
+    for (CorpusFiles.SourceFile f : files.files()) {
+      assertTrue(Files.isRegularFile(Path.of(f.path())));
+      assertEquals(f.size(), Path.of(f.path()).toFile().length());
+    }
+    assertEquals(files.files(), CorpusFiles.ofPaths(spark, List.of(corpus)).files());
+  }
+
+  @Test
+  void otherPlansAreCopied() {
+    Dataset<Row> df = spark.read().parquet(corpus);
+    assertTrue(CorpusFiles.whyNotInPlace(df.where("id > 3"), List.of("v")).contains("Filter"));
+    assertTrue(CorpusFiles.whyNotInPlace(df.selectExpr("id + 1 as id", "v"), List.of("v")).contains("computes"));
+    assertNotNull(CorpusFiles.whyNotInPlace(df.groupBy("id").count(), List.of("id")));
+    assertNotNull(CorpusFiles.whyNotInPlace(spark.range(3).toDF(), List.of("id")));
+    assertNotNull(CorpusFiles.whyNotInPlace(df.limit(5), List.of("v")));
+    Dataset<Row> partitioned = spark.read().parquet(dir.resolve("partitioned").toString());
+    assertNull(CorpusFiles.whyNotInPlace(partitioned, List.of("v", "id")));
+    assertTrue(CorpusFiles.whyNotInPlace(partitioned, List.of("v", "part")).contains("directory layout"));
+
+    String root = dir.resolve("tmp-copies").toString();
+    CorpusFiles copied = CorpusFiles.of(df.where("id < 10"), List.of("v"), root);
+    assertNotNull(copied.temporaryCopy());
+    assertTrue(copied.temporaryCopy().startsWith(root));
+    assertEquals(10, spark.read().parquet(copied.temporaryCopy()).count());
+  }
+
+  @Test
+  void unknownColumnsAreNamed() {
+    Dataset<Row> df = spark.read().parquet(corpus);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CorpusFiles.of(df, List.of("vec"), dir.resolve("tmp").toString()));
+    assertTrue(e.getMessage().contains("'vec'"), e.getMessage());
+  }
+
+  @Test
+  void theKeyFollowsFingerprintsAndParameters() {
+    var a = new CorpusFiles.SourceFile("/a.parquet", 10, 1000);
+    var b = new CorpusFiles.SourceFile("/b.parquet", 20, 2000);
+    List<String> p = List.of("metric=L2", "nlist=4");
+    String key = IndexKey.of(List.of(a, b), "v", p);
+    assertEquals(64, key.length());
+    assertEquals(key, IndexKey.of(List.of(a, b), "v", p));
+    assertNotEquals(key, IndexKey.of(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 20, 2001)), "v", p));
+    assertNotEquals(key, IndexKey.of(List.of(a, b), "w", p));
+    assertNotEquals(key, IndexKey.of(List.of(a, b), "v", List.of("metric=COSINE", "nlist=4")));
+    assertEquals(IndexKey.identity(List.of(a, b), "v", p),
+        IndexKey.identity(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 21, 3000)), "v", p));
+  }
+}
