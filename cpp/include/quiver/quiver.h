@@ -99,8 +99,9 @@ typedef struct qv_build_params qv_build_params;
 /* Defaults: vector column "embedding", metric L2, nlist 0 (chosen from the
 ** row count: about 4 * sqrt(rows), at least 1), pq_m 0 (chosen from the
 ** dimension: dim / 4 rounded down to a divisor of dim, ≤ 64), pq_bits 8,
-** train_sample 0 (max(256 * nlist, 100000), capped at the row count),
-** seed 42, threads 0 (all cores). */
+** train_sample 0 (max(32 * nlist, 100000), capped at the row count: the
+** coarse k-means needs a few dozen rows per list, more only costs time and
+** memory), seed 42, threads 0 (all cores). */
 QV_API qv_status qv_build_params_create(qv_build_params** out);
 QV_API void qv_build_params_destroy(qv_build_params* params);
 
@@ -127,7 +128,8 @@ QV_API qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads
 
 /* Progress of a long operation. Called from any thread of the library, never
 ** concurrently with itself. `done` and `total` count rows (or, for
-** QV_PHASE_TRAIN, k-means iterations; for QV_PHASE_WRITE, bytes). Return 0 to
+** QV_PHASE_SCAN, files; for QV_PHASE_TRAIN, coarse k-means iterations plus
+** one step per PQ sub-quantizer; for QV_PHASE_WRITE, bytes). Return 0 to
 ** go on; any other value cancels the operation with QV_ERR_CANCELLED. */
 typedef int32_t (*qv_progress_fn)(void* user, int32_t phase, int64_t done, int64_t total);
 

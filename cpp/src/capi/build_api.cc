@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "build/build_params.h"
+#include "build/builder.h"
 #include "capi/capi_util.h"
 #include "capi/index_handle.h"
 #include "quiver/quiver.h"
@@ -71,6 +72,30 @@ qv_status qv_build_params_set_seed(qv_build_params* p, uint64_t seed) {
 }
 qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads) {
   return SetParam(p, [&](quiver::BuildParams& b) { b.threads = threads; });
+}
+
+qv_status qv_build(const char* const* paths, int64_t n_paths, const qv_build_params* params,
+                   const char* index_dir, qv_progress_fn progress, void* user) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(n_paths >= 0, "n_paths is negative");
+    QV_CHECK_ARG(paths != nullptr || n_paths == 0, "paths is NULL");
+    QV_CHECK_ARG(n_paths > 0, "no input paths given");
+    QV_CHECK_ARG(index_dir != nullptr && *index_dir != '\0', "index directory is NULL or empty");
+    std::vector<std::string> inputs;
+    for (int64_t i = 0; i < n_paths; ++i) {
+      QV_CHECK_ARG(paths[i] != nullptr, "paths[" + std::to_string(i) + "] is NULL");
+      inputs.emplace_back(paths[i]);
+    }
+    quiver::BuildParams defaults;
+    const quiver::BuildParams& bp = params != nullptr ? params->params : defaults;
+    quiver::ProgressFn fn;
+    if (progress != nullptr) {
+      fn = [progress, user](int32_t phase, int64_t done, int64_t total) {
+        return progress(user, phase, done, total) == 0;
+      };
+    }
+    return quiver::BuildIndex(inputs, bp, index_dir, fn);
+  });
 }
 
 qv_status qv_index_open(const char* index_dir, uint32_t flags, qv_index** out) {

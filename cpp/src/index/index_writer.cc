@@ -266,6 +266,7 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
     if (end < file_bytes) ARROW_RETURN_NOT_OK(bin.WriteAt(zeros, file_bytes - end, end));
   }
   ARROW_RETURN_NOT_OK(bin.SyncAndClose());
+  ARROW_RETURN_NOT_OK(advance(file_bytes - static_cast<uint64_t>(written)));
   ARROW_RETURN_NOT_OK(bin.RenameTo(index_path));
   // From here until the manifest is committed, the renamed binary is ours to
   // remove on failure; the old manifest still names the old binary.

@@ -58,6 +58,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> BuildList(std::shared_ptr<ListBuild
   return lists->Finish();
 }
 
+}  // namespace
+
 arrow::Result<std::shared_ptr<arrow::Array>> BuildArrowVectors(VectorLayoutKind kind,
                                                                const std::vector<VectorRow>& rows,
                                                                int32_t dim) {
@@ -97,6 +99,8 @@ arrow::Result<std::shared_ptr<arrow::Array>> BuildArrowVectors(VectorLayoutKind 
       return arrow::Status::Invalid("not an Arrow layout");
   }
 }
+
+namespace {
 
 arrow::Status WriteWithArrow(const std::string& path, VectorLayoutKind kind,
                              const std::vector<VectorRow>& rows, int32_t dim,

@@ -6,6 +6,7 @@
 // NOT NULL, the legacy 2-level list, a bare repeated field).
 #pragma once
 
+#include <arrow/array.h>
 #include <arrow/result.h>
 #include <arrow/status.h>
 #include <parquet/types.h>
@@ -58,6 +59,12 @@ struct VectorFileOptions {
 arrow::Status WriteVectorFile(const std::string& path, VectorLayoutKind kind,
                               const std::vector<VectorRow>& rows, int32_t dim,
                               const VectorFileOptions& options = {});
+
+// The vector column as an Arrow array, for the layouts Arrow writes
+// (kArrowList ... kArrowListHalf); Invalid for the others.
+arrow::Result<std::shared_ptr<arrow::Array>> BuildArrowVectors(VectorLayoutKind kind,
+                                                               const std::vector<VectorRow>& rows,
+                                                               int32_t dim);
 
 // `n` rows of `dim` deterministic pseudo-random floats.
 std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed);

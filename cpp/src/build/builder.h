@@ -1,0 +1,18 @@
+// Building an index: scan the sources, sample, train, encode, write.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "build/build_params.h"
+#include "build/progress.h"
+#include "common/status.h"
+
+namespace quiver {
+
+// See qv_build for the contract: atomic, cancellable through `progress`
+// (may be empty), and every failure a status naming its cause.
+Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& params,
+                  const std::string& index_dir, const ProgressFn& progress);
+
+}  // namespace quiver

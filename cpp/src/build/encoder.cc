@@ -1,0 +1,138 @@
+#include "build/encoder.h"
+
+#include <faiss/impl/ProductQuantizer.h>
+#include <omp.h>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+
+#include "build/parallel_flat_index.h"
+#include "build/vector_math.h"
+#include "parquet/vector_column.h"
+
+namespace quiver {
+namespace {
+
+constexpr int64_t kBatchRows = 16384;
+
+struct Shared {
+  const TrainOptions& opt;
+  const std::string& column;
+  const ParallelFlatL2& coarse;
+  const faiss::ProductQuantizer& pq;
+  Progress* progress;
+  EncodedRows* out;
+  std::atomic<int64_t> rows_done{0};
+  int64_t rows_total = 0;
+};
+
+Status EncodeFile(BuildSource* f, Shared* s) {
+  const int32_t dim = s->opt.dim, m = s->opt.pq_m;
+  ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f->path, s->column, dim));
+  std::vector<float> batch, residuals;
+  std::vector<RowStatus> status;
+  std::vector<int64_t> rows_ok, lists;
+  std::vector<float> distances;
+  std::vector<uint8_t> codes;
+  int64_t row = 0;
+  for (;;) {
+    ARROW_RETURN_NOT_OK(s->progress->Check());
+    ARROW_ASSIGN_OR_RAISE(int64_t n, scanner->Next(kBatchRows, &batch, &status));
+    if (n == 0) break;
+    if (row + n > f->rows) {
+      return Status::IOError("'", f->path, "' holds more rows than its footer says (", f->rows, ")");
+    }
+    // Compact the usable rows to the front of the batch.
+    rows_ok.clear();
+    for (int64_t i = 0; i < n; ++i) {
+      switch (status[i]) {
+        case RowStatus::kOk:
+          if (static_cast<int64_t>(rows_ok.size()) != i) {
+            std::copy_n(batch.data() + i * dim, dim, batch.data() + rows_ok.size() * dim);
+          }
+          rows_ok.push_back(i);
+          break;
+        case RowStatus::kNull: ++f->skipped.null_vector; break;
+        case RowStatus::kWrongLength: ++f->skipped.wrong_length; break;
+        case RowStatus::kNonFinite: ++f->skipped.non_finite; break;
+      }
+      s->out->list[f->first_slot + row + i] = -1;
+    }
+    const int64_t k = static_cast<int64_t>(rows_ok.size());
+    if (k > 0) {
+      if (s->opt.metric == QV_METRIC_COSINE) NormalizeRows(batch.data(), k, dim);
+      lists.resize(k);
+      distances.resize(k);
+      s->coarse.search(k, batch.data(), 1, distances.data(), lists.data());
+      residuals.resize(static_cast<size_t>(k) * dim);
+      for (int64_t i = 0; i < k; ++i) {
+        const float* c = s->coarse.get_xb() + lists[i] * dim;
+        for (int32_t j = 0; j < dim; ++j) residuals[i * dim + j] = batch[i * dim + j] - c[j];
+      }
+      codes.resize(static_cast<size_t>(k) * m);
+      s->pq.compute_codes(residuals.data(), codes.data(), k);
+      for (int64_t i = 0; i < k; ++i) {
+        const int64_t slot = f->first_slot + row + rows_ok[i];
+        s->out->list[slot] = static_cast<int32_t>(lists[i]);
+        std::copy_n(codes.data() + i * m, m, s->out->codes.data() + slot * m);
+      }
+      f->rows_indexed += k;
+    }
+    row += n;
+    const int64_t done = s->rows_done.fetch_add(n) + n;
+    ARROW_RETURN_NOT_OK(s->progress->Report(QV_PHASE_ENCODE, done, s->rows_total));
+  }
+  if (row != f->rows) {
+    return Status::IOError("'", f->path, "' ended after ", row, " rows; its footer says ", f->rows);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& column,
+                                  const TrainOptions& opt, const Quantizers& q, Progress* progress) {
+  EncodedRows out;
+  out.list.assign(static_cast<size_t>(sources->rows_total), -1);
+  out.codes.assign(static_cast<size_t>(sources->rows_total) * opt.pq_m, 0);
+
+  ParallelFlatL2 coarse(opt.dim, opt.threads);
+  coarse.add(opt.nlist, q.centroids.data());
+  faiss::ProductQuantizer pq(opt.dim, opt.pq_m, 8);
+  pq.centroids = q.codebooks;
+
+  Shared shared{opt, column, coarse, pq, progress, &out};
+  shared.rows_total = sources->rows_total;
+  ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_ENCODE, 0, sources->rows_total));
+
+  const int n_files = static_cast<int>(sources->files.size());
+  // One file per thread; a lone file gets every thread inside its batches
+  // (the coarse search and FAISS's encoder parallelise when not nested).
+  const int outer = std::max(1, std::min(opt.threads, n_files));
+  std::mutex mu;
+  Status first_error;
+  std::exception_ptr exception;
+#pragma omp parallel for num_threads(outer) schedule(dynamic, 1)
+  for (int i = 0; i < n_files; ++i) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!first_error.ok() || exception) continue;
+    }
+    try {
+      Status st = EncodeFile(&sources->files[i], &shared);
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = st;
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!exception) exception = std::current_exception();
+    }
+  }
+  if (exception) std::rethrow_exception(exception);
+  ARROW_RETURN_NOT_OK(first_error);
+  return out;
+}
+
+}  // namespace quiver
