@@ -54,7 +54,7 @@ final class Corpus {
   }
 
   void build() {
-    QuiverIndex.build(List.of(dataDir), indexDir, buildParams(), ProgressListener.console());
+    QuiverIndex.build(List.of(dataDir), indexDir, buildParams(), null);
   }
 
   int totalRows() {

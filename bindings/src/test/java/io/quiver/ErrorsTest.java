@@ -180,6 +180,8 @@ class ErrorsTest {
     assertThrows(IllegalArgumentException.class, () -> SearchParams.builder().nprobes(0));
     assertThrows(IllegalArgumentException.class, () -> SearchParams.builder().ioConcurrency(0));
     assertThrows(InvalidArgumentException.class, () -> QuiverIndex.build(List.of(tmp),
+        tmp.resolve("i"), BuildParams.builder().nlist(-1).build(), null));
+    assertThrows(UnsupportedInputException.class, () -> QuiverIndex.build(List.of(tmp),
         tmp.resolve("i"), BuildParams.builder().pqBits(4).build(), null));
   }
 
