@@ -79,12 +79,12 @@ public final class SearchOverheadBench {
     try (QuiverIndex idx = QuiverIndex.open(index)) {
       System.out.printf("index: %d rows, dim %d, nlist %d, pq_m %d; k=%d nprobes=%d, %d calls per figure, 1 thread%n",
           idx.info().rowsIndexed(), dim, idx.info().nlist(), idx.info().pqM(), k, nprobes, iterations);
-      System.out.printf("%-8s %-12s %12s %12s %14s %16s%n", "refine", "path", "mean ns", "p50 ns",
-          "overhead ns", "heap bytes/call");
+      System.out.printf("%-7s %-10s %10s %10s %22s %22s %10s%n", "refine", "path", "mean ns", "p50 ns",
+          "overhead (mean)", "overhead (p50)", "heap B/call");
       for (int refine : refines) {
         SearchParams params = SearchParams.builder().nprobes(nprobes).refineFactor(refine).threads(1).build();
         long[] c = runCpp(cpp, index, queriesFile, k, nprobes, refine, iterations);
-        System.out.printf("%-8d %-12s %12d %12d %14s %16s%n", refine, "C++", c[0], c[1], "-", "-");
+        System.out.printf("%-7d %-10s %10d %10d %22s %22s %10s%n", refine, "C++", c[0], c[1], "-", "-", "-");
         long[] keys = new long[k];
         float[] distances = new float[k];
         Timing flat = time(iterations, i -> idx.search(queries[i % queries.length], kk, params, keys, distances));
@@ -121,9 +121,10 @@ public final class SearchOverheadBench {
   }
 
   private static void print(int refine, String path, Timing t, long[] cpp) {
-    long over = t.meanNs() - cpp[0];
-    System.out.printf("%-8d %-12s %12d %12d %8d (%4.1f%%) %16.1f%n", refine, path, t.meanNs(), t.p50Ns(),
-        over, 100.0 * over / cpp[0], t.bytesPerCall());
+    long mean = t.meanNs() - cpp[0];
+    long p50 = t.p50Ns() - cpp[1];
+    System.out.printf("%-7d %-10s %10d %10d %12d ns %5.1f%% %12d ns %5.1f%% %10.1f%n", refine, path,
+        t.meanNs(), t.p50Ns(), mean, 100.0 * mean / cpp[0], p50, 100.0 * p50 / cpp[1], t.bytesPerCall());
   }
 
   private static long[] runCpp(Path cpp, Path index, Path queries, int k, int nprobes, int refine,
