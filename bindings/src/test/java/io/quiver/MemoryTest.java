@@ -54,6 +54,7 @@ class MemoryTest {
       for (int i = 0; i < 100_000; i++, calls++) run(index, queries[i % 64], i, params, filtered, keys, distances);
       long after = residentBytes();
       assertEquals(120_000, calls);
+      System.out.printf("VmRSS over 100,000 searches: %d -> %d KiB%n", before >> 10, after >> 10);
       assertTrue(after - before < SEARCH_SLACK, "resident memory grew by " + (after - before)
           + " bytes over 100,000 searches (" + before + " -> " + after + ")");
     }
@@ -74,6 +75,7 @@ class MemoryTest {
     long before = residentBytes();
     for (int i = 0; i < 10_000; i++) cycle(i);
     long after = residentBytes();
+    System.out.printf("VmRSS over 10,000 open/close cycles: %d -> %d KiB%n", before >> 10, after >> 10);
     assertTrue(after - before < OPEN_SLACK, "resident memory grew by " + (after - before)
         + " bytes over 10,000 open/close cycles (" + before + " -> " + after + ")");
   }
