@@ -21,6 +21,31 @@ class NativeLoaderTest {
         + quiver_h.QV_VERSION_PATCH, QuiverIndex.nativeVersion());
   }
 
+  @Test
+  void theLibrariesShippedBesideItAreTheOnesLoaded() throws Exception {
+    QuiverIndex.nativeVersion();
+    String dir = "nativelib/" + NativeLoader.platform() + "/";
+    List<String> shipped;
+    try (var in = NativeLoader.class.getClassLoader().getResourceAsStream(dir + NativeLoader.MANIFEST)) {
+      shipped = List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\n"));
+    }
+    List<String> maps = java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"));
+    Path quiver = maps.stream().filter(l -> l.endsWith("/libquiver.so")).findFirst()
+        .map(l -> Path.of(l.substring(l.indexOf('/'))).getParent()).orElseThrow();
+    int checked = 0;
+    for (String name : shipped) {
+      for (String line : maps) {
+        if (line.endsWith("/" + name)) {
+          assertEquals(quiver, Path.of(line.substring(line.indexOf('/'))).getParent(),
+              name + " must be loaded from beside libquiver.so through its $ORIGIN run path");
+          checked++;
+          break;
+        }
+      }
+    }
+    assertTrue(checked >= 2, "libquiver.so and its shipped neighbours are mapped: " + checked);
+  }
+
   /** Runs QuiverIndex.nativeVersion() in a fresh JVM with extra -D options; returns its output. */
   static String inFreshJvm(String... properties) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(
