@@ -184,16 +184,20 @@ Status ParquetVectorReader::OpenFileLocked(uint32_t f, FileState* st) {
       st->chunks.push_back(std::make_unique<ChunkSlot>());
     }
     // The page index is small: take every chunk's page locations from it now.
-    std::shared_ptr<parquet::PageIndexReader> index = reader->GetPageIndexReader();
-    for (int g = 0; index && g < groups; ++g) {
-      auto rg_index = index->RowGroup(g);
-      auto offsets = rg_index ? rg_index->GetOffsetIndex(st->layout.leaf) : nullptr;
-      if (!offsets) continue;
-      auto chunk = st->metadata->RowGroup(g)->ColumnChunk(st->layout.leaf);
-      auto pages = PagesFromOffsetIndex(*chunk, *offsets, st->metadata->RowGroup(g)->num_rows());
-      if (!pages.ok()) continue;  // an unusable index: discover the pages instead
-      st->chunks[g]->pages = std::move(*pages);
-      st->chunks[g]->located = true;
+    // A chunk whose index is missing or unusable has its pages discovered.
+    try {
+      std::shared_ptr<parquet::PageIndexReader> index = reader->GetPageIndexReader();
+      for (int g = 0; index && g < groups; ++g) {
+        auto rg_index = index->RowGroup(g);
+        auto offsets = rg_index ? rg_index->GetOffsetIndex(st->layout.leaf) : nullptr;
+        if (!offsets) continue;
+        auto chunk = st->metadata->RowGroup(g)->ColumnChunk(st->layout.leaf);
+        auto pages = PagesFromOffsetIndex(*chunk, *offsets, st->metadata->RowGroup(g)->num_rows());
+        if (!pages.ok()) continue;
+        st->chunks[g]->pages = std::move(*pages);
+        st->chunks[g]->located = true;
+      }
+    } catch (const std::exception&) {
     }
   } catch (const std::exception& e) {
     return Status::IOError(path, ": ", e.what());

@@ -55,9 +55,9 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--payload-bytes", defaultValue = "64") int payloadBytes;
   @Option(names = "--seed", defaultValue = "42") long seed;
   @Option(names = "--master", defaultValue = "local[2]") String master;
-  @Option(names = "--work-dir", defaultValue = "target/join-benchmark",
+  @Option(names = "--work-dir", defaultValue = "spark/target/join-benchmark",
       description = "Corpora (kept between runs) and indexes") Path workDir;
-  @Option(names = "--out", defaultValue = "target/join-benchmark/report",
+  @Option(names = "--out", defaultValue = "spark/target/join-benchmark/report",
       description = "Directory for report.md and recall-vs-time.png") Path outDir;
   @Option(names = "--repeat", defaultValue = "3", description = "Timed runs of each warm join (median reported)")
   int repeat;
