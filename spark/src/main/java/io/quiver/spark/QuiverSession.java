@@ -39,11 +39,14 @@ import org.apache.spark.sql.util.ArrowUtils;
  */
 public final class QuiverSession {
   private final SparkSession spark;
-  private final IndexCatalog catalog;
 
   private QuiverSession(SparkSession spark) {
     this.spark = spark;
-    this.catalog = IndexCatalog.of(spark);
+  }
+
+  /** Looked up per call: it follows the session's configuration (spark.quiver.index.dir). */
+  private IndexCatalog catalog() {
+    return IndexCatalog.of(spark);
   }
 
   public static QuiverSession of(SparkSession spark) {
@@ -91,7 +94,7 @@ public final class QuiverSession {
    * @throws io.quiver.StaleIndexException when a source file changed since its build
    */
   public CorpusIndex open(String location) {
-    return new CorpusIndex(catalog.openLocation(location));
+    return new CorpusIndex(catalog().openLocation(location));
   }
 
   /** The k nearest rows to {@code query}, on the driver, with the default search parameters. */
@@ -100,7 +103,7 @@ public final class QuiverSession {
   }
 
   public List<SearchResult> search(CorpusIndex index, float[] query, int k, SearchParams params) {
-    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), catalog.hadoopConf())) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
       return lease.index().search(query, k, params);
     }
   }
@@ -112,7 +115,7 @@ public final class QuiverSession {
    * DataFrame holds the rows (no Spark job).
    */
   public Dataset<Row> searchToDF(CorpusIndex index, float[] query, int k, SearchParams params, String... columns) {
-    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), catalog.hadoopConf())) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
       List<SearchResult> hits = lease.index().search(query, k, params);
       List<RowKey> keys = hits.stream().map(SearchResult::key).toList();
       Fetched fetched = fetch(lease, keys, List.of(columns));
@@ -149,7 +152,7 @@ public final class QuiverSession {
     if (columns.length == 0) {
       throw new IllegalArgumentException("name at least one column to fetch");
     }
-    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), catalog.hadoopConf())) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
       Fetched fetched = fetch(lease, keys, List.of(columns));
       return spark.createDataFrame(fetched.rows(), fetched.schema());
     }
@@ -157,7 +160,7 @@ public final class QuiverSession {
 
   /** Index builds this application ran, through the join or this API. */
   public long builds() {
-    return catalog.builds();
+    return catalog().builds();
   }
 
   /**
@@ -165,19 +168,19 @@ public final class QuiverSession {
    * application end anyway). DataFrames of earlier joins over them must not be used afterwards.
    */
   public void dropTemporaryIndexes() {
-    catalog.dropTemporary();
+    catalog().dropTemporary();
   }
 
   private CorpusIndex obtain(Dataset<Row> corpus, BuildParams params, String location, boolean force) {
-    CorpusFiles files = CorpusFiles.of(corpus, List.of(params.vectorColumn()), catalog.temporaryRoot());
+    CorpusFiles files = CorpusFiles.of(corpus, List.of(params.vectorColumn()), catalog().temporaryRoot());
     return obtain(files, params, location, force);
   }
 
   private CorpusIndex obtain(CorpusFiles files, BuildParams params, String location, boolean force) {
     if (files.temporaryCopy() != null) {
-      catalog.registerTemporaryCopy(files.temporaryCopy());
+      catalog().registerTemporaryCopy(files.temporaryCopy());
     }
-    return new CorpusIndex(catalog.obtain(files, params, location, false, force));
+    return new CorpusIndex(catalog().obtain(files, params, location, false, force));
   }
 
   private record Fetched(StructType schema, List<Row> rows) {}

@@ -1,5 +1,6 @@
 package io.quiver.spark;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Temporary indexes go when the application ends; named ones stay. */
+/** Temporary indexes go when the application ends; named and persistent ones stay and are found again. */
 class LifecycleTest {
   @TempDir Path dir;
 
@@ -31,9 +32,24 @@ class LifecycleTest {
     assertTrue(Files.isDirectory(Locations.localPath(temporary.location())));
     assertTrue(temporary.location().startsWith(root.toString()));
 
+    String persistent = dir.resolve("persistent").toString();
+    spark.conf().set(IndexCatalog.INDEX_DIR_CONF, persistent);
+    CorpusIndex cached = qs.buildIfMissing(corpus, params);
+    assertTrue(cached.location().startsWith(persistent), cached.location());
+
     spark.stop(); // the next test class gets a new session
 
     assertFalse(Files.exists(root), "the temporary directory outlived the application");
     assertTrue(Files.isDirectory(Path.of(named)), "the named index was removed");
+    assertTrue(Files.isDirectory(Path.of(cached.location())), "the persistent index was removed");
+
+    // A later application with the same index directory finds the index instead of building it.
+    SparkSession later = SharedSpark.session();
+    later.conf().set(IndexCatalog.INDEX_DIR_CONF, persistent);
+    QuiverSession again = QuiverSession.of(later);
+    CorpusIndex found = again.buildIfMissing(later.read().parquet(dir.resolve("corpus").toString()), params);
+    assertEquals(cached.location(), found.location());
+    assertEquals(0, again.builds());
+    later.conf().unset(IndexCatalog.INDEX_DIR_CONF);
   }
 }

@@ -53,7 +53,8 @@ public final class IndexCatalog {
 
   private final SparkContext sc;
   private final String temporaryRoot;
-  private final String persistentRoot;
+  /** Read from the session's configuration each time the catalog is looked up, so it can be set at runtime. */
+  private volatile String persistentRoot;
   private final Map<String, Entry> byIdentity = new HashMap<>();
   private final Map<String, Entry> temporaryIndexes = new LinkedHashMap<>();
   private final List<String> temporaryCopies = new ArrayList<>();
@@ -62,7 +63,6 @@ public final class IndexCatalog {
 
   private IndexCatalog(SparkContext sc) {
     this.sc = sc;
-    this.persistentRoot = sc.conf().getOption(INDEX_DIR_CONF).getOrElse(() -> null);
     String tempBase = sc.conf().getOption(TEMP_DIR_CONF).getOrElse(() -> null);
     if (tempBase == null) {
       String localDirs = sc.conf().get("spark.local.dir", System.getProperty("java.io.tmpdir"));
@@ -79,9 +79,11 @@ public final class IndexCatalog {
     synchronized (IndexCatalog.class) {
       IndexCatalog c = BY_APPLICATION.get(sc.applicationId());
       if (c != null && !c.closed) {
+        c.persistentRoot = spark.conf().get(INDEX_DIR_CONF, null);
         return c;
       }
       IndexCatalog created = new IndexCatalog(sc);
+      created.persistentRoot = spark.conf().get(INDEX_DIR_CONF, null);
       BY_APPLICATION.put(sc.applicationId(), created);
       sc.addSparkListener(
           new SparkListener() {
@@ -136,6 +138,7 @@ public final class IndexCatalog {
     if (closed) {
       throw new IllegalStateException("the Spark application of this index catalog has ended");
     }
+    String persistentRoot = this.persistentRoot;
     List<String> paramText = parameterText(params);
     String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText);
     String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText);
