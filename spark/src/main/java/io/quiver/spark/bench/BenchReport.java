@@ -12,6 +12,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /** The benchmark's markdown table, its ratios, and the recall-against-time chart. */
@@ -73,12 +74,14 @@ final class BenchReport {
   }
 
   private static void chart(List<Result> results, Path png) throws IOException {
-    XYChart chart = new XYChartBuilder().width(900).height(600)
+    XYChart chart = new XYChartBuilder().width(1000).height(800)
         .title("k-nearest join in Spark: recall@10 against wall time")
         .xAxisTitle("wall time (s, log scale)").yAxisTitle("recall@10").build();
     chart.getStyler().setXAxisLogarithmic(true);
-    chart.getStyler().setYAxisMin(0.0);
-    chart.getStyler().setYAxisMax(1.05);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    double lowest = results.stream().mapToDouble(Result::recall).filter(r -> !Double.isNaN(r)).min().orElse(0);
+    chart.getStyler().setYAxisMin(Math.max(0, Math.floor((lowest - 0.02) * 20) / 20));
+    chart.getStyler().setYAxisMax(1.01);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(12);
     for (Result r : results) {
