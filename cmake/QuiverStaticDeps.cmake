@@ -12,7 +12,7 @@
 # Sets QUIVER_DEPS, the libraries quiver_engine links against.
 
 set(_quiver_archives
-  parquet arrow faiss openblas
+  parquet arrow_compute arrow faiss openblas
   zstd lz4 snappy brotlienc brotlidec brotlicommon z xxhash
   re2 utf8proc crypto)
 set(_quiver_archive_paths "")

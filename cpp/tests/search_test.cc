@@ -1,10 +1,7 @@
 // The approximate stage of search against an IVF-PQ index trained by FAISS in
 // memory: ADC distances follow their definition exactly, the row filter acts
 // before top-k, batches and threads change nothing, bad requests are refused.
-#include <faiss/IndexFlat.h>
-#include <faiss/IndexIVFPQ.h>
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,6 +15,7 @@
 #include "search/index_searcher.h"
 #include "search/kernels.h"
 #include "search/row_filter.h"
+#include "support/faiss_ivf_pq.h"
 
 namespace quiver {
 namespace {
@@ -28,120 +26,19 @@ constexpr int kNlist = 16;
 constexpr int kM = 8;
 constexpr int kRowsPerFile = 1000;
 
-// Clusters whose points vary along a few random directions plus a little
-// isotropic noise, so that nearest neighbours are well separated.
-std::vector<float> ClusteredData(int n, int dim, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> g(0.0f, 1.0f);
-  const int clusters = 10, sub = 4;
-  std::vector<float> centers(clusters * dim), basis(clusters * sub * dim);
-  for (auto& c : centers) c = 4.0f * g(rng);
-  for (auto& b : basis) b = g(rng);
-  std::vector<float> x(size_t(n) * dim);
-  for (int i = 0; i < n; ++i) {
-    int c = i % clusters;
-    float coef[sub];
-    for (auto& a : coef) a = g(rng);
-    for (int d = 0; d < dim; ++d) {
-      float v = centers[c * dim + d] + 0.05f * g(rng);
-      for (int s = 0; s < sub; ++s) v += coef[s] * basis[(c * sub + s) * dim + d];
-      x[size_t(i) * dim + d] = v;
-    }
-  }
-  return x;
-}
+using testing::ClusteredData;
+using FaissIndexReader = testing::FaissIvfPqReader;
 
 uint64_t KeyOf(int64_t row) { return QV_ROW_KEY(row / kRowsPerFile, row % kRowsPerFile); }
 
-void Normalize(std::vector<float>& x, int dim) {
-  for (size_t i = 0; i < x.size() / dim; ++i) {
-    double s = 0;
-    for (int d = 0; d < dim; ++d) s += double(x[i * dim + d]) * x[i * dim + d];
-    float inv = float(1.0 / std::sqrt(s));
-    for (int d = 0; d < dim; ++d) x[i * dim + d] *= inv;
-  }
+void Normalize(std::vector<float>& x, int dim) { testing::NormalizeRows(x, dim); }
+
+std::unique_ptr<FaissIndexReader> MakeReader(int32_t metric) {
+  std::vector<uint64_t> keys(kRows);
+  for (int64_t r = 0; r < kRows; ++r) keys[r] = KeyOf(r);
+  return std::make_unique<FaissIndexReader>(ClusteredData(kRows, kDim, 11), keys, kDim, kNlist, kM,
+                                            metric);
 }
-
-// An IndexReader over a FAISS IndexIVFPQ held in memory.
-class FaissIndexReader : public IndexReader {
- public:
-  FaissIndexReader(const std::vector<float>& data, int32_t metric) : quantizer_(nullptr) {
-    params_.dim = kDim;
-    params_.metric = metric;
-    params_.nlist = kNlist;
-    params_.pq_m = kM;
-    std::vector<float> x = data;
-    if (metric == QV_METRIC_COSINE) Normalize(x, kDim);
-    faiss::MetricType mt = metric == QV_METRIC_L2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT;
-    if (mt == faiss::METRIC_L2) {
-      quantizer_ = std::make_unique<faiss::IndexFlatL2>(kDim);
-    } else {
-      quantizer_ = std::make_unique<faiss::IndexFlatIP>(kDim);
-    }
-    ivf_ = std::make_unique<faiss::IndexIVFPQ>(quantizer_.get(), kDim, kNlist, kM, 8, mt);
-    ivf_->cp.seed = 7;
-    ivf_->pq.cp.seed = 7;
-    ivf_->pq.cp.min_points_per_centroid = 1;  // a small corpus on purpose
-    ivf_->cp.niter = 10;
-    ivf_->pq.cp.niter = 10;
-    // OpenBLAS's threads and FAISS's OpenMP threads slow each other down
-    // badly on a small machine; this corpus needs no threads at all.
-    const int omp_threads = omp_get_max_threads();
-    omp_set_num_threads(1);
-    ivf_->train(kRows, x.data());
-    omp_set_num_threads(omp_threads);
-    std::vector<faiss::idx_t> ids(kRows);
-    std::iota(ids.begin(), ids.end(), 0);
-    ivf_->add_with_ids(kRows, x.data(), ids.data());
-    keys_.resize(kNlist);
-    for (int l = 0; l < kNlist; ++l) {
-      const faiss::idx_t* lid = ivf_->invlists->get_ids(l);
-      for (size_t i = 0; i < ivf_->invlists->list_size(l); ++i) keys_[l].push_back(KeyOf(lid[i]));
-    }
-  }
-
-  const IndexParams& params() const override { return params_; }
-  const SkipCounts& skipped() const override { return skipped_; }
-  int64_t rows_indexed() const override { return kRows; }
-  int64_t index_bytes() const override { return 0; }
-  int32_t format_version() const override { return 1; }
-  const std::vector<SourceFile>& files() const override { return files_; }
-  const float* centroids() const override { return quantizer_->get_xb(); }
-  const float* pq_codebooks() const override { return ivf_->pq.centroids.data(); }
-  Result<PostingList> list(int32_t l) const override {
-    PostingList p;
-    p.size = static_cast<int64_t>(ivf_->invlists->list_size(l));
-    p.codes = ivf_->invlists->get_codes(l);
-    p.keys = keys_[l].data();
-    return p;
-  }
-  Status CheckFileFresh(int32_t) const override { return Status::OK(); }
-
-  const faiss::IndexIVFPQ& faiss_index() const { return *ivf_; }
-
-  // Every indexed row with its PQ reconstruction (centroid + decoded residual).
-  std::vector<std::pair<uint64_t, std::vector<float>>> Reconstructions() const {
-    std::vector<std::pair<uint64_t, std::vector<float>>> out;
-    for (int l = 0; l < kNlist; ++l) {
-      const uint8_t* codes = ivf_->invlists->get_codes(l);
-      for (size_t i = 0; i < ivf_->invlists->list_size(l); ++i) {
-        std::vector<float> r(kDim);
-        ivf_->pq.decode(codes + i * kM, r.data());
-        for (int d = 0; d < kDim; ++d) r[d] += quantizer_->get_xb()[l * kDim + d];
-        out.emplace_back(keys_[l][i], std::move(r));
-      }
-    }
-    return out;
-  }
-
- private:
-  IndexParams params_;
-  SkipCounts skipped_;
-  std::vector<SourceFile> files_;
-  std::unique_ptr<faiss::IndexFlat> quantizer_;
-  std::unique_ptr<faiss::IndexIVFPQ> ivf_;
-  std::vector<std::vector<uint64_t>> keys_;
-};
 
 SearchOptions PqOnly(int32_t nprobes) {
   SearchOptions o;
@@ -171,7 +68,7 @@ class SearchPq : public ::testing::TestWithParam<int32_t> {
     static std::unique_ptr<FaissIndexReader> readers[3];
     queries_ = ClusteredData(20, kDim, 12);
     auto& reader = readers[GetParam()];
-    if (!reader) reader = std::make_unique<FaissIndexReader>(ClusteredData(kRows, kDim, 11), GetParam());
+    if (!reader) reader = MakeReader(GetParam());
     reader_ = reader.get();
     searcher_ = std::make_unique<IndexSearcher>(*reader_, nullptr);
   }
@@ -356,11 +253,7 @@ TEST_P(SearchPq, BadRequestsAreClearErrors) {
 
 INSTANTIATE_TEST_SUITE_P(Metrics, SearchPq,
                          ::testing::Values(QV_METRIC_L2, QV_METRIC_COSINE, QV_METRIC_INNER_PRODUCT),
-                         [](const auto& info) {
-                           return std::string(info.param == QV_METRIC_L2       ? "L2"
-                                              : info.param == QV_METRIC_COSINE ? "Cosine"
-                                                                               : "InnerProduct");
-                         });
+                         [](const auto& info) { return testing::MetricName(info.param); });
 
 }  // namespace
 }  // namespace quiver

@@ -4,10 +4,20 @@
 // layers, not here.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "index/mmap_index_reader.h"
+#include "parquet/vector_reader.h"
+#include "search/index_searcher.h"
 
 struct qv_index {
   std::unique_ptr<quiver::MmapIndexReader> reader;
+
+  // Query side, made on first use by capi/search_api.cc under query_mu.
+  mutable std::mutex query_mu;
+  int64_t cache_budget = int64_t{256} << 20;
+  std::unique_ptr<quiver::VectorReader> vectors;
+  std::unique_ptr<quiver::IndexSearcher> searcher;
 };

@@ -68,6 +68,29 @@ class ReadLimiter {
   int32_t free_;
 };
 
+// Read buffers are reused from task to task: fresh memory costs the kernel a
+// page clear per 4 KiB, more than copying the bytes in. At most kKeep
+// buffers are held between reads.
+class ScratchPool {
+ public:
+  static constexpr size_t kKeep = 4;
+  std::shared_ptr<arrow::ResizableBuffer> Take() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return nullptr;
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void Give(std::shared_ptr<arrow::ResizableBuffer> b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kKeep) free_.push_back(std::move(b));
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::shared_ptr<arrow::ResizableBuffer>> free_;
+};
+
 // Keys of one batch that fall into the same page unit: positions
 // [begin, end) of the key-sorted order.
 struct Want {
@@ -110,8 +133,11 @@ class ParquetVectorReader final : public VectorReader {
   Result<FileState*> OpenFile(uint32_t f);
   Status OpenFileLocked(uint32_t f, FileState* st);
   Result<const ChunkPages*> Locate(uint32_t f, FileState* st, int rg);
+  // Reads [offset, offset + length) into `into` when given (reused memory),
+  // else into a new buffer.
   Result<std::shared_ptr<arrow::Buffer>> ReadRange(FileState* st, int64_t offset, int64_t length,
-                                                   ReadLimiter* limiter);
+                                                   ReadLimiter* limiter,
+                                                   arrow::ResizableBuffer* into = nullptr);
   Status Decode(const std::vector<Want>& wants, const DecodeTask& task, const IoOptions& io,
                 ReadLimiter* limiter, const std::vector<std::pair<uint64_t, int64_t>>& order,
                 float* out, RowStatus* status);
@@ -125,6 +151,7 @@ class ParquetVectorReader final : public VectorReader {
   const int32_t dim_;
   std::vector<std::unique_ptr<FileState>> states_;
   PageCache cache_;
+  ScratchPool scratch_;
   std::atomic<int64_t> bytes_read_{0}, read_requests_{0}, pages_decoded_{0}, page_cache_hits_{0};
 };
 
@@ -199,20 +226,34 @@ Result<const ChunkPages*> ParquetVectorReader::Locate(uint32_t f, FileState* st,
   return &slot->pages;
 }
 
-Result<std::shared_ptr<arrow::Buffer>> ParquetVectorReader::ReadRange(FileState* st,
-                                                                      int64_t offset,
-                                                                      int64_t length,
-                                                                      ReadLimiter* limiter) {
+Result<std::shared_ptr<arrow::Buffer>> ParquetVectorReader::ReadRange(
+    FileState* st, int64_t offset, int64_t length, ReadLimiter* limiter,
+    arrow::ResizableBuffer* into) {
+  std::shared_ptr<arrow::Buffer> buffer;
+  int64_t got = 0;
+  if (into) ARROW_RETURN_NOT_OK(into->Resize(length, /*shrink_to_fit=*/false));
   if (limiter) limiter->Acquire();
-  auto buffer = st->file->ReadAt(offset, length);
+  Status st_read;
+  if (into) {
+    auto n = st->file->ReadAt(offset, length, into->mutable_data());
+    st_read = n.status();
+    if (n.ok()) got = *n;
+  } else {
+    auto b = st->file->ReadAt(offset, length);
+    st_read = b.status();
+    if (b.ok()) {
+      buffer = *b;
+      got = buffer->size();
+    }
+  }
   if (limiter) limiter->Release();
-  if (!buffer.ok()) return buffer.status();
-  if ((*buffer)->size() != length) {
-    return Status::IOError("short read at offset ", offset, ": ", (*buffer)->size(), " of ",
-                           length, " bytes");
+  ARROW_RETURN_NOT_OK(st_read);
+  if (got != length) {
+    return Status::IOError("short read at offset ", offset, ": ", got, " of ", length, " bytes");
   }
   bytes_read_ += length;
   ++read_requests_;
+  if (into) buffer = std::make_shared<arrow::Buffer>(into->data(), length);
   return buffer;
 }
 
@@ -244,13 +285,18 @@ Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeT
     for (int64_t w = task.first_want; w < task.last_want; ++w) {
       ranges.emplace_back(wants[w].unit->offset, wants[w].unit->length);
     }
-    int64_t total = 0;
-    for (const auto& r : ranges) total += r.second;
-    // Nearby ranges are read as one request; the pages are then laid end to
-    // end for a single page reader, so the dictionary is decoded once.
-    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::ResizableBuffer> joined,
-                          arrow::AllocateResizableBuffer(total));
-    int64_t written = 0;
+    // Nearby ranges are read as one request. The pages then go end to end
+    // to a single page reader, so the dictionary is decoded once: as a slice
+    // of the read when they are adjacent in the file, else copied together.
+    std::vector<std::pair<std::shared_ptr<arrow::Buffer>, int64_t>> reads;  // buffer, file offset
+    std::vector<std::shared_ptr<arrow::ResizableBuffer>> scratch;
+    struct GiveBack {
+      ScratchPool* pool;
+      std::vector<std::shared_ptr<arrow::ResizableBuffer>>* buffers;
+      ~GiveBack() {
+        for (auto& b : *buffers) pool->Give(std::move(b));
+      }
+    } give_back{&scratch_, &scratch};
     for (size_t i = 0; i < ranges.size();) {
       size_t j = i + 1;
       int64_t end = ranges[i].first + ranges[i].second;
@@ -258,13 +304,36 @@ Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeT
         end = ranges[j].first + ranges[j].second;
         ++j;
       }
-      ARROW_ASSIGN_OR_RAISE(auto bytes, ReadRange(st, ranges[i].first, end - ranges[i].first, limiter));
-      for (size_t k = i; k < j; ++k) {
-        std::memcpy(joined->mutable_data() + written, bytes->data() + (ranges[k].first - ranges[i].first),
-                    ranges[k].second);
-        written += ranges[k].second;
+      auto into = scratch_.Take();
+      if (!into) {
+        ARROW_ASSIGN_OR_RAISE(into, arrow::AllocateResizableBuffer(0));
       }
+      scratch.push_back(into);
+      ARROW_ASSIGN_OR_RAISE(auto bytes,
+                            ReadRange(st, ranges[i].first, end - ranges[i].first, limiter, into.get()));
+      reads.emplace_back(std::move(bytes), ranges[i].first);
       i = j;
+    }
+    bool adjacent = reads.size() == 1;
+    for (size_t k = 1; adjacent && k < ranges.size(); ++k) {
+      adjacent = ranges[k].first == ranges[k - 1].first + ranges[k - 1].second;
+    }
+    std::shared_ptr<arrow::Buffer> joined;
+    if (adjacent) {
+      joined = reads[0].first;
+    } else {
+      int64_t total = 0;
+      for (const auto& r : ranges) total += r.second;
+      ARROW_ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(total));
+      int64_t written = 0;
+      size_t read = 0;
+      for (const auto& r : ranges) {
+        while (r.first >= reads[read].second + reads[read].first->size()) ++read;
+        std::memcpy(buffer->mutable_data() + written,
+                    reads[read].first->data() + (r.first - reads[read].second), r.second);
+        written += r.second;
+      }
+      joined = std::move(buffer);
     }
     auto chunk = st->metadata->RowGroup(rg)->ColumnChunk(st->layout.leaf);
     parquet::ReaderProperties props;
@@ -365,15 +434,16 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   }
   if (missing.empty()) return Status::OK();
 
-  // One task per run of units of a chunk; without a dictionary to share,
-  // long runs are split so both cores get work.
+  // One task per run of units of a chunk, split so that all cores get work
+  // and read buffers stay small; runs are longer when they share a
+  // dictionary page, which each task decodes once.
   std::vector<DecodeTask> tasks;
   for (int64_t w = 0; w < static_cast<int64_t>(missing.size()); ++w) {
     const Want& cur = missing[w];
     if (!tasks.empty()) {
       const Want& head = missing[tasks.back().first_want];
       const bool has_dict = head.file->chunks[head.id.row_group]->pages.dictionary_offset >= 0;
-      const int64_t limit = has_dict ? 64 : 8;
+      const int64_t limit = has_dict ? 16 : 8;
       if (head.id.file == cur.id.file && head.id.row_group == cur.id.row_group &&
           w - tasks.back().first_want < limit) {
         tasks.back().last_want = w + 1;

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.arrow.c.ArrowArrayStream;
 import org.apache.arrow.c.Data;
@@ -167,6 +168,17 @@ public final class QuiverIndex implements AutoCloseable {
     return open(indexDir, true);
   }
 
+  /**
+   * Opens the index in {@code indexDir} without comparing the source files with their
+   * fingerprints, to inspect an index that may be stale (see {@link #fileStaleness}).
+   *
+   * @throws CorruptIndexException when the index fails validation
+   * @throws NotFoundException when there is no index in {@code indexDir}
+   */
+  public static QuiverIndex openWithoutFreshnessCheck(Path indexDir) {
+    return open(indexDir, false);
+  }
+
   private static QuiverIndex open(Path indexDir, boolean checkFreshness) {
     Objects.requireNonNull(indexDir, "indexDir");
     MemorySegment handle;
@@ -275,6 +287,24 @@ public final class QuiverIndex implements AutoCloseable {
   public String path(int file) {
     ensureOpen();
     return paths[file];
+  }
+
+  /**
+   * Whether source file {@code file} still matches its fingerprint: empty when it does, otherwise
+   * the library's message saying what changed (or that the file is missing).
+   */
+  public Optional<String> fileStaleness(int file) {
+    guard.acquire();
+    try {
+      int status = quiver_h.qv_index_file_status(index, file);
+      if (status == quiver_h.QV_OK) return Optional.empty();
+      if (status != quiver_h.QV_ERR_STALE_INDEX && status != quiver_h.QV_ERR_NOT_FOUND) {
+        throw NativeErrors.exception(status, null);
+      }
+      return Optional.of(NativeErrors.string(quiver_h.qv_last_error()));
+    } finally {
+      guard.release();
+    }
   }
 
   /** The handle's cumulative I/O counters. */

@@ -21,6 +21,8 @@ final class SharedSpark {
         .config("spark.default.parallelism", "4")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")
+        // Spark's serialization debugger uses a JDK class that JDK 25 no longer has.
+        .config("spark.serializer.extraDebugInfo", "false")
         .config("spark.sql.adaptive.enabled", "false")
         .getOrCreate();
   }

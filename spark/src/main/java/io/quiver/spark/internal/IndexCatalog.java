@@ -250,6 +250,7 @@ public final class IndexCatalog {
     Path local = Locations.localPath(location);
     long start = System.nanoTime();
     if (local != null) {
+      createParent(local);
       QuiverIndex.build(corpus.localPaths(), local, params, ProgressListener.none());
     } else {
       Path staging = Path.of(System.getProperty("java.io.tmpdir"), "quiver-build-" + UUID.randomUUID());
@@ -263,6 +264,14 @@ public final class IndexCatalog {
     builds.incrementAndGet();
     LOG.info("built the index of {} files at {} in {} ms", corpus.files().size(), location,
         (System.nanoTime() - start) / 1_000_000);
+  }
+
+  private static void createParent(Path dir) {
+    try {
+      Files.createDirectories(dir.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the directory of the index " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   private void upload(Path staging, String location) {

@@ -1,0 +1,223 @@
+#include "fetch/row_fetcher.h"
+
+#include <arrow/api.h>
+#include <arrow/compute/api_vector.h>
+#include <arrow/compute/initialize.h>
+#include <arrow/io/caching.h>
+#include <arrow/io/file.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/file_reader.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "parquet/fingerprint.h"
+
+namespace quiver {
+
+namespace {
+
+Status InitComputeOnce() {
+  static const Status status = arrow::compute::Initialize();
+  return status;
+}
+
+void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
+  if (field.is_leaf()) {
+    leaves->push_back(field.column_index);
+    return;
+  }
+  for (const auto& child : field.children) CollectLeaves(child, leaves);
+}
+
+// The wanted rows of one file: positions [begin, end) of the key-sorted order.
+struct FileSlice {
+  uint32_t file = 0;
+  int64_t begin = 0, end = 0;
+};
+
+// Reads the row groups of `path` that hold `rows` (sorted), projected to
+// `columns`, with the column chunks fetched in one coalesced pass, and takes
+// those rows in that order.
+Result<std::shared_ptr<arrow::Table>> ReadFileRows(const SourceFile& file,
+                                                   const std::vector<int64_t>& rows,
+                                                   const std::vector<std::string>& columns,
+                                                   const IoOptions& io) {
+  ARROW_RETURN_NOT_OK(CheckFingerprint(file));
+  const std::string& path = file.path;
+  auto opened = arrow::io::ReadableFile::Open(path);
+  if (!opened.ok()) return Status::IOError(path, ": ", opened.status().message());
+  parquet::ArrowReaderProperties props;
+  props.set_pre_buffer(true);
+  arrow::io::CacheOptions cache;
+  cache.hole_size_limit = std::max<int64_t>(0, io.gap_bytes);
+  cache.range_size_limit = std::max<int64_t>(cache.hole_size_limit + 1, 64LL << 20);
+  cache.lazy = false;
+  props.set_cache_options(cache);
+  props.set_io_context(arrow::io::IOContext(arrow::default_memory_pool()));
+  parquet::arrow::FileReaderBuilder builder;
+  try {
+    ARROW_RETURN_NOT_OK(builder.Open(*opened));
+  } catch (const std::exception& e) {
+    return Status::IOError(path, ": ", e.what());
+  }
+  auto st = builder.properties(props)->Build();
+  if (!st.ok()) return Status::IOError(path, ": ", st.status().message());
+  std::unique_ptr<parquet::arrow::FileReader> reader = std::move(*st);
+
+  const auto& manifest = reader->manifest();
+  std::vector<int> leaves;
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  for (const auto& name : columns) {
+    const parquet::arrow::SchemaField* found = nullptr;
+    for (const auto& f : manifest.schema_fields) {
+      if (f.field->name() == name) {
+        found = &f;
+        break;
+      }
+    }
+    if (!found) return NotFound(path + ": column '" + name + "' not found");
+    CollectLeaves(*found, &leaves);
+    fields.push_back(found->field);
+  }
+
+  auto metadata = reader->parquet_reader()->metadata();
+  std::vector<int64_t> rg_first{0};
+  for (int g = 0; g < metadata->num_row_groups(); ++g) {
+    rg_first.push_back(rg_first.back() + metadata->RowGroup(g)->num_rows());
+  }
+  // Which row groups are needed, and where each wanted row lands in them.
+  std::vector<int> groups;
+  std::vector<int64_t> group_base;  // first position of each needed group in the read table
+  int64_t read_rows = 0;
+  arrow::Int64Builder indices;
+  ARROW_RETURN_NOT_OK(indices.Reserve(static_cast<int64_t>(rows.size())));
+  for (int64_t row : rows) {
+    if (row >= rg_first.back()) {
+      return Status::Invalid("row key for row ", row, " is outside ", path, ", which has ",
+                             rg_first.back(), " rows");
+    }
+    const int g = static_cast<int>(std::upper_bound(rg_first.begin(), rg_first.end(), row) -
+                                   rg_first.begin()) - 1;
+    if (groups.empty() || groups.back() != g) {
+      groups.push_back(g);
+      group_base.push_back(read_rows);
+      read_rows += rg_first[g + 1] - rg_first[g];
+    }
+    indices.UnsafeAppend(group_base.back() + row - rg_first[g]);
+  }
+  std::sort(leaves.begin(), leaves.end());
+  leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
+  std::shared_ptr<arrow::Table> table;
+  try {
+    auto read = reader->ReadRowGroups(groups, leaves);
+    if (!read.ok()) return Status::IOError(path, ": ", read.status().message());
+    table = *read;
+  } catch (const std::exception& e) {
+    return Status::IOError(path, ": ", e.what());
+  }
+  // The reader orders columns by file position; put them in the caller's order.
+  std::vector<std::shared_ptr<arrow::ChunkedArray>> ordered;
+  for (const auto& f : fields) {
+    auto column = table->GetColumnByName(f->name());
+    if (!column) return Status::IOError(path, ": column '", f->name(), "' missing after read");
+    ordered.push_back(column);
+  }
+  table = arrow::Table::Make(arrow::schema(fields), ordered, table->num_rows());
+  ARROW_ASSIGN_OR_RAISE(auto index_array, indices.Finish());
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum taken, arrow::compute::Take(table, index_array));
+  return taken.table();
+}
+
+// The schema all files share: each column's type must agree; it is
+// nullable when it is in any file.
+Result<std::shared_ptr<arrow::Schema>> CommonSchema(
+    const std::vector<std::shared_ptr<arrow::Table>>& tables, const std::vector<std::string>& paths) {
+  std::vector<std::shared_ptr<arrow::Field>> fields = tables[0]->schema()->fields();
+  for (size_t t = 1; t < tables.size(); ++t) {
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const auto& other = tables[t]->schema()->field(static_cast<int>(i));
+      if (!other->type()->Equals(*fields[i]->type())) {
+        return Status::TypeError("column '", fields[i]->name(), "' is ", fields[i]->type()->ToString(),
+                                 " in ", paths[0], " but ", other->type()->ToString(), " in ", paths[t]);
+      }
+      if (other->nullable() && !fields[i]->nullable()) fields[i] = fields[i]->WithNullable(true);
+    }
+  }
+  return arrow::schema(fields);
+}
+
+}  // namespace
+
+Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
+    const std::vector<SourceFile>& files, const uint64_t* keys, int64_t n,
+    const std::vector<std::string>& columns, const IoOptions& io) {
+  ARROW_RETURN_NOT_OK(InitComputeOnce());
+  if (n < 0) return Status::Invalid("FetchRows: negative key count");
+  if (n > 0 && !keys) return Status::Invalid("FetchRows: null keys");
+  for (size_t i = 0; i < columns.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (columns[i] == columns[j]) return Status::Invalid("FetchRows: column '", columns[i], "' asked twice");
+    }
+  }
+
+  std::vector<std::pair<uint64_t, int64_t>> order(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t f = QV_ROW_KEY_FILE(keys[i]);
+    const uint32_t r = QV_ROW_KEY_ROW(keys[i]);
+    if (f >= files.size()) {
+      return Status::Invalid("row key (file ", f, ", row ", r, ") is outside the index: it has ",
+                             files.size(), " files");
+    }
+    if (static_cast<int64_t>(r) >= files[f].rows) {
+      return Status::Invalid("row key (file ", f, ", row ", r, ") is outside ", files[f].path,
+                             ", which has ", files[f].rows, " rows");
+    }
+    order[i] = {keys[i], i};
+  }
+  std::sort(order.begin(), order.end());
+
+  std::vector<FileSlice> slices;
+  for (int64_t j = 0; j < n; ++j) {
+    const uint32_t f = QV_ROW_KEY_FILE(order[j].first);
+    if (slices.empty() || slices.back().file != f) slices.push_back({f, j, j});
+    slices.back().end = j + 1;
+  }
+  // With no keys the projection still comes from the first file, so that
+  // the schema is right and unknown columns are still reported.
+  if (slices.empty() && !files.empty()) slices.push_back({0, 0, 0});
+  if (slices.empty()) {
+    if (!columns.empty()) return NotFound("column '" + columns[0] + "' not found: no files");
+    auto schema = arrow::schema({});
+    return arrow::RecordBatchReader::Make({}, schema);
+  }
+
+  std::vector<std::shared_ptr<arrow::Table>> tables;
+  std::vector<std::string> paths;
+  for (const FileSlice& s : slices) {
+    std::vector<int64_t> rows;
+    rows.reserve(s.end - s.begin);
+    for (int64_t j = s.begin; j < s.end; ++j) rows.push_back(QV_ROW_KEY_ROW(order[j].first));
+    ARROW_ASSIGN_OR_RAISE(auto table, ReadFileRows(files[s.file], rows, columns, io));
+    tables.push_back(std::move(table));
+    paths.push_back(files[s.file].path);
+  }
+  ARROW_ASSIGN_OR_RAISE(auto schema, CommonSchema(tables, paths));
+  for (auto& t : tables) t = arrow::Table::Make(schema, t->columns(), t->num_rows());
+  ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::ConcatenateTables(tables));
+
+  // Row j of `sorted` belongs to key order[j].second: invert to caller order.
+  arrow::Int64Builder back;
+  ARROW_RETURN_NOT_OK(back.Resize(n));
+  std::vector<int64_t> position(n);
+  for (int64_t j = 0; j < n; ++j) position[order[j].second] = j;
+  ARROW_RETURN_NOT_OK(back.AppendValues(position));
+  ARROW_ASSIGN_OR_RAISE(auto back_indices, back.Finish());
+  ARROW_ASSIGN_OR_RAISE(arrow::Datum result, arrow::compute::Take(sorted, back_indices));
+  ARROW_ASSIGN_OR_RAISE(auto batch, result.table()->CombineChunksToBatch());
+  return arrow::RecordBatchReader::Make({batch}, schema);
+}
+
+}  // namespace quiver

@@ -1,0 +1,21 @@
+package io.quiver.cli;
+
+import org.apache.spark.sql.SparkSession;
+
+/** The SparkSession of the join, bench and demo commands: local by default, no web UI. */
+final class LocalSpark {
+  private LocalSpark() {}
+
+  /** The running session if there is one (the command ran inside an application), else a new one. */
+  static SparkSession session(String master) {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null && !active.sparkContext().isStopped()) return active;
+    return SparkSession.builder()
+        .master(master)
+        .appName("quiver")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "true")
+        .config("spark.sql.shuffle.partitions", "8")
+        .getOrCreate();
+  }
+}

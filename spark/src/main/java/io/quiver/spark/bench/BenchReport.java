@@ -1,0 +1,94 @@
+package io.quiver.spark.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The benchmark's markdown table, its ratios, and the recall-against-time chart. */
+final class BenchReport {
+  private BenchReport() {}
+
+  /** One configuration at one scale; recall is NaN where it does not apply (the build). */
+  record Result(String scale, String config, double seconds, double recall, String note) {}
+
+  static void write(List<Result> results, String setup, Path markdown, Path png) throws IOException {
+    StringBuilder md = new StringBuilder("# Quiver k-nearest join in Spark\n\n").append(setup).append("\n\n");
+    Map<String, List<Result>> byScale = new LinkedHashMap<>();
+    for (Result r : results) {
+      byScale.computeIfAbsent(r.scale(), s -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<Result>> e : byScale.entrySet()) {
+      List<Result> rs = e.getValue();
+      double brute = seconds(rs, "brute force");
+      md.append("## ").append(e.getKey()).append("\n\n");
+      md.append("| configuration | wall time (s) | recall@10 | speed-up vs brute force | note |\n");
+      md.append("|---|---:|---:|---:|---|\n");
+      for (Result r : rs) {
+        md.append(String.format(Locale.ROOT, "| %s | %.3f | %s | %s | %s |\n",
+            r.config(), r.seconds(),
+            Double.isNaN(r.recall()) ? "-" : String.format(Locale.ROOT, "%.4f", r.recall()),
+            Double.isNaN(brute) || r.config().startsWith("brute force") || Double.isNaN(r.recall()) ? "-"
+                : String.format(Locale.ROOT, "%.1fx", brute / r.seconds()),
+            r.note()));
+      }
+      double id = seconds(rs, "warm, row id");
+      double all = seconds(rs, "payload columns");
+      double copy = seconds(rs, "temporary copy");
+      double build = seconds(rs, "one-time index build");
+      double lsh = seconds(rs, "LSH");
+      md.append("\n");
+      if (!Double.isNaN(id) && !Double.isNaN(all)) {
+        md.append(String.format(Locale.ROOT, "- projecting all payload columns adds %.3f s to the warm join (%.2fx)\n", all - id, all / id));
+      }
+      if (!Double.isNaN(id) && !Double.isNaN(brute)) {
+        md.append(String.format(Locale.ROOT, "- warm fused join vs brute force: %.1fx faster\n", brute / id));
+      }
+      if (!Double.isNaN(build) && !Double.isNaN(id) && !Double.isNaN(brute)) {
+        md.append(String.format(Locale.ROOT, "- build + one warm join vs brute force: %.1fx faster\n", brute / (build + id)));
+      }
+      if (!Double.isNaN(copy) && !Double.isNaN(id)) {
+        md.append(String.format(Locale.ROOT, "- temporary-copy path (cold) vs warm join: %.1fx slower\n", copy / id));
+      }
+      if (!Double.isNaN(lsh) && !Double.isNaN(id)) {
+        md.append(String.format(Locale.ROOT, "- MLlib LSH vs warm fused join: %.1fx slower\n", lsh / id));
+      }
+      md.append("\n");
+    }
+    Files.writeString(markdown, md.toString());
+    chart(results, png);
+  }
+
+  private static double seconds(List<Result> rs, String configContains) {
+    return rs.stream().filter(r -> r.config().contains(configContains)).mapToDouble(Result::seconds).findFirst().orElse(Double.NaN);
+  }
+
+  private static void chart(List<Result> results, Path png) throws IOException {
+    XYChart chart = new XYChartBuilder().width(900).height(600)
+        .title("k-nearest join in Spark: recall@10 against wall time")
+        .xAxisTitle("wall time (s, log scale)").yAxisTitle("recall@10").build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    chart.getStyler().setYAxisMin(0.0);
+    chart.getStyler().setYAxisMax(1.05);
+    chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+    chart.getStyler().setMarkerSize(12);
+    for (Result r : results) {
+      if (Double.isNaN(r.recall())) {
+        continue;
+      }
+      XYSeries s = chart.addSeries(r.config() + " [" + r.scale() + "]",
+          new double[] {r.seconds()}, new double[] {r.recall()});
+      s.setMarker(SeriesMarkers.CIRCLE);
+    }
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+  }
+}
