@@ -47,7 +47,11 @@ arrow::Status WriteFile(const std::string& path, int64_t rows, int32_t dim, uint
                                arrow::field("embedding", arrow::list(arrow::float32()))});
   parquet::WriterProperties::Builder b;
   b.compression(parquet::Compression::SNAPPY)->data_pagesize(1 << 20)->max_row_group_length(1 << 20);
-  if (page_index) b.enable_write_page_index();
+  if (page_index) {
+    b.enable_write_page_index();
+  } else {
+    b.disable_write_page_index();  // Arrow writes one by default
+  }
   ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::FileOutputStream::Open(path));
   ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
                                                                       sink, b.build()));

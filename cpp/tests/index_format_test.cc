@@ -2,6 +2,7 @@
 // memory, read back through IndexReader, and damaged in every section.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -115,8 +116,8 @@ TEST(IndexFormat, RoundTrip) {
     auto list = idx.list(l);
     ASSERT_TRUE(list.ok());
     ASSERT_EQ(list->size, static_cast<int64_t>(fx.keys[l].size()));
-    EXPECT_EQ(std::memcmp(list->codes, fx.codes[l].data(), fx.codes[l].size()), 0);
-    EXPECT_EQ(std::memcmp(list->keys, fx.keys[l].data(), fx.keys[l].size() * 8), 0);
+    EXPECT_TRUE(std::equal(fx.codes[l].begin(), fx.codes[l].end(), list->codes));
+    EXPECT_TRUE(std::equal(fx.keys[l].begin(), fx.keys[l].end(), list->keys));
   }
   EXPECT_FALSE(idx.list(-1).ok());
   EXPECT_FALSE(idx.list(fx.nlist).ok());

@@ -1,6 +1,9 @@
-// Searching through the C ABI over indexes built by qv_build from Parquet
-// files: brute-force equality at full probe and refinement for every metric,
-// batches, threads, deletes, I/O counters, and every bad argument.
+// Searching and fetching through the C ABI over indexes built by qv_build
+// from Parquet files: brute-force equality at full probe and refinement for
+// every metric, batches, threads, deletes, I/O counters, fetched columns of
+// several types in caller order, and every bad argument.
+#include <arrow/api.h>
+#include <arrow/c/bridge.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -348,6 +351,101 @@ TEST(SearchApi, ZeroQueryUnderCosineIsAnError) {
   EXPECT_EQ(qv_search(b.index, zero.data(), b.corpus.dim, 3, nullptr, nullptr, keys, dists),
             QV_ERR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(qv_last_error()).find("zero vector"), std::string::npos) << qv_last_error();
+}
+
+// Fetch through the C stream interface: payload columns of several types for
+// keys in any order with duplicates, across files; the stream outlives the
+// index handle it came from.
+TEST(SearchApi, FetchReturnsColumnsInCallerOrder) {
+  Built& b = GetBuilt(QV_METRIC_L2);
+  const int64_t per_file = static_cast<int64_t>(b.corpus.status[0].size());
+  std::vector<uint64_t> keys = {QV_ROW_KEY(2, 399), QV_ROW_KEY(0, 0),  QV_ROW_KEY(1, 5),
+                                QV_ROW_KEY(0, 0),   QV_ROW_KEY(2, 17), QV_ROW_KEY(1, 200),
+                                QV_ROW_KEY(0, 36),  QV_ROW_KEY(1, 5)};
+  // Then the rows a search found, as a caller would fetch them.
+  std::vector<uint64_t> found(5);
+  std::vector<float> dists(5);
+  ASSERT_EQ(qv_search(b.index, b.queries.data(), b.corpus.dim, 5, nullptr, nullptr, found.data(), dists.data()),
+            QV_OK);
+  keys.insert(keys.end(), found.begin(), found.end());
+
+  qv_index* index = nullptr;
+  ASSERT_EQ(qv_index_open((*b.dir / "index").c_str(), 0, &index), QV_OK);
+  const char* columns[] = {"name", "id", "tags", "info", "score", "embedding"};
+  ArrowArrayStream stream;
+  ASSERT_EQ(qv_fetch(index, keys.data(), static_cast<int64_t>(keys.size()), columns, 6, nullptr, &stream), QV_OK)
+      << qv_last_error();
+  qv_index_close(index);
+
+  auto reader = arrow::ImportRecordBatchReader(&stream);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  auto table = (*reader)->ToTable();
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  auto t = (*table)->CombineChunks();
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ((*t)->num_rows(), static_cast<int64_t>(keys.size()));
+  ASSERT_EQ((*t)->num_columns(), 6);
+  EXPECT_EQ((*t)->schema()->field(0)->name(), "name");
+  EXPECT_EQ((*t)->schema()->field(5)->name(), "embedding");
+  auto name = std::static_pointer_cast<arrow::StringArray>((*t)->column(0)->chunk(0));
+  auto id = std::static_pointer_cast<arrow::Int64Array>((*t)->column(1)->chunk(0));
+  auto tags = std::static_pointer_cast<arrow::ListArray>((*t)->column(2)->chunk(0));
+  auto info = std::static_pointer_cast<arrow::StructArray>((*t)->column(3)->chunk(0));
+  auto score = std::static_pointer_cast<arrow::DoubleArray>((*t)->column(4)->chunk(0));
+  auto embedding = std::static_pointer_cast<arrow::ListArray>((*t)->column(5)->chunk(0));
+  auto info_a = std::static_pointer_cast<arrow::Int32Array>(info->GetFieldByName("a"));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const int64_t f = QV_ROW_KEY_FILE(keys[i]), r = QV_ROW_KEY_ROW(keys[i]);
+    const int64_t g = f * per_file + r;
+    EXPECT_EQ(id->Value(i), g) << i;
+    EXPECT_EQ(name->GetString(i), "row-" + std::to_string(g)) << i;
+    EXPECT_EQ(tags->value_length(i), g % 3) << i;
+    EXPECT_EQ(info_a->Value(i), g * 3) << i;
+    EXPECT_EQ(score->IsNull(i), g % 7 == 3) << i;
+    if (b.corpus.status[f][r] == RowStatus::kOk) {
+      ASSERT_EQ(embedding->value_length(i), b.corpus.dim) << i;
+      auto values = std::static_pointer_cast<arrow::FloatArray>(embedding->values());
+      for (int d = 0; d < b.corpus.dim; ++d) {
+        EXPECT_EQ(values->Value(embedding->value_offset(i) + d), b.corpus.row(f, r)[d]);
+      }
+    }
+  }
+}
+
+TEST(SearchApi, FetchBadArgumentsAreClearErrors) {
+  Built& b = GetBuilt(QV_METRIC_L2);
+  const char* columns[] = {"name"};
+  const char* unknown[] = {"name", "no_such_column"};
+  const char* null_name[] = {nullptr};
+  uint64_t good[] = {QV_ROW_KEY(0, 1)};
+  ArrowArrayStream stream;
+  stream.release = nullptr;
+  EXPECT_EQ(qv_fetch(b.index, good, 1, unknown, 2, nullptr, &stream), QV_ERR_NOT_FOUND);
+  EXPECT_NE(std::string(qv_last_error()).find("no_such_column"), std::string::npos) << qv_last_error();
+  uint64_t past_rows[] = {QV_ROW_KEY(0, 400)};
+  EXPECT_EQ(qv_fetch(b.index, past_rows, 1, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  uint64_t past_files[] = {QV_ROW_KEY(3, 0)};
+  EXPECT_EQ(qv_fetch(b.index, past_files, 1, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  uint64_t no_row[] = {QV_ROW_KEY(0, 1), QV_NO_ROW};
+  EXPECT_EQ(qv_fetch(b.index, no_row, 2, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("QV_NO_ROW"), std::string::npos) << qv_last_error();
+  EXPECT_EQ(qv_fetch(nullptr, good, 1, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, nullptr, 1, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, good, -1, columns, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, good, 1, nullptr, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, good, 1, columns, 0, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, good, 1, null_name, 1, nullptr, &stream), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_fetch(b.index, good, 1, columns, 1, nullptr, nullptr), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(stream.release, nullptr);  // nothing was exported by a failing call
+
+  // No keys: a valid stream with the columns and no rows.
+  ASSERT_EQ(qv_fetch(b.index, nullptr, 0, columns, 1, nullptr, &stream), QV_OK) << qv_last_error();
+  auto reader = arrow::ImportRecordBatchReader(&stream);
+  ASSERT_TRUE(reader.ok());
+  auto table = (*reader)->ToTable();
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ((*table)->num_rows(), 0);
+  EXPECT_EQ((*table)->schema()->field(0)->name(), "name");
 }
 
 }  // namespace

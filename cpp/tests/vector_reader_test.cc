@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <parquet/file_reader.h>
 
 #include <filesystem>
 #include <fstream>
@@ -61,6 +62,11 @@ void MakeCorpus(const std::string& dir, VectorLayoutKind kind, const VectorFileO
     ASSERT_TRUE(testing::WriteVectorFile(path, kind, RowsWithGaps(kind, sizes[f], 100 + f), kDim, opts).ok());
     auto sf = testing::DescribeSourceFile(path);
     ASSERT_TRUE(sf.ok()) << sf.status().ToString();
+    // The reader must be tested both ways: check the writer did as asked.
+    auto metadata = parquet::ParquetFileReader::OpenFile(path)->metadata();
+    const int leaf = metadata->num_columns() - 1;
+    ASSERT_EQ(metadata->RowGroup(0)->ColumnChunk(leaf)->GetOffsetIndexLocation().has_value(),
+              opts.page_index);
     corpus->files.push_back(*sf);
     corpus->vectors.emplace_back();
     corpus->status.emplace_back();

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 
 namespace quiver {
 
@@ -33,11 +32,6 @@ int32_t DefaultPqM(int32_t dim) {
 
 int64_t DefaultTrainSample(int32_t nlist, int64_t rows) {
   return std::min<int64_t>(std::max<int64_t>(32 * static_cast<int64_t>(nlist), 100000), rows);
-}
-
-int32_t ResolveThreads(int32_t threads) {
-  if (threads > 0) return threads;
-  return static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 }  // namespace quiver

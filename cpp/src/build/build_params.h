@@ -31,7 +31,5 @@ int32_t DefaultPqM(int32_t dim);
 // max(32 * nlist, 100000), at most rows. Coarse k-means needs a few dozen
 // points per centroid; more only costs time, and the sample is held in RAM.
 int64_t DefaultTrainSample(int32_t nlist, int64_t rows);
-// Threads to use: `threads`, or every core for 0.
-int32_t ResolveThreads(int32_t threads);
 
 }  // namespace quiver

@@ -8,6 +8,7 @@
 #include "build/sampler.h"
 #include "build/source_files.h"
 #include "build/trainer.h"
+#include "common/parallel_for.h"
 #include "index/index_writer.h"
 
 namespace quiver {
@@ -42,7 +43,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
                               : DefaultTrainSample(opt.nlist, sources.rows_total);
 
   ARROW_ASSIGN_OR_RAISE(Sample sample, ReadSample(sources, params.vector_column, params.metric,
-                                                  sample_rows, params.seed, &progress));
+                                                  sample_rows, params.seed, threads, &progress));
   if (sample.n == 0) {
     return Status::Invalid("no usable vector in the training sample of ", sample_rows,
                            " rows of column '", params.vector_column,

@@ -1,6 +1,5 @@
 #include "build/encoder.h"
 
-#include <faiss/impl/ProductQuantizer.h>
 #include <omp.h>
 
 #include <atomic>
@@ -8,6 +7,7 @@
 #include <mutex>
 
 #include "build/parallel_flat_index.h"
+#include "build/pq_encoder.h"
 #include "build/vector_math.h"
 #include "parquet/vector_column.h"
 
@@ -20,12 +20,27 @@ struct Shared {
   const TrainOptions& opt;
   const std::string& column;
   const ParallelFlatL2& coarse;
-  const faiss::ProductQuantizer& pq;
+  const PqEncoder& pq;
   Progress* progress;
   EncodedRows* out;
   std::atomic<int64_t> rows_done{0};
   int64_t rows_total = 0;
 };
+
+// With one file per thread this runs on the calling thread; a lone file
+// spreads its batches' encoding over every thread.
+void EncodeResiduals(const PqEncoder& pq, const float* residuals, int64_t n, int32_t dim, int32_t m,
+                     int32_t threads, uint8_t* codes) {
+  constexpr int64_t kChunk = 1024;
+  if (threads <= 1 || omp_in_parallel() || n < 2 * kChunk) {
+    pq.Encode(residuals, n, codes);
+    return;
+  }
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t begin = 0; begin < n; begin += kChunk) {
+    pq.Encode(residuals + begin * dim, std::min(kChunk, n - begin), codes + begin * m);
+  }
+}
 
 Status EncodeFile(BuildSource* f, Shared* s) {
   const int32_t dim = s->opt.dim, m = s->opt.pq_m;
@@ -71,7 +86,7 @@ Status EncodeFile(BuildSource* f, Shared* s) {
         for (int32_t j = 0; j < dim; ++j) residuals[i * dim + j] = batch[i * dim + j] - c[j];
       }
       codes.resize(static_cast<size_t>(k) * m);
-      s->pq.compute_codes(residuals.data(), codes.data(), k);
+      EncodeResiduals(s->pq, residuals.data(), k, dim, m, s->opt.threads, codes.data());
       for (int64_t i = 0; i < k; ++i) {
         const int64_t slot = f->first_slot + row + rows_ok[i];
         s->out->list[slot] = static_cast<int32_t>(lists[i]);
@@ -99,8 +114,7 @@ Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& co
 
   ParallelFlatL2 coarse(opt.dim, opt.threads);
   coarse.add(opt.nlist, q.centroids.data());
-  faiss::ProductQuantizer pq(opt.dim, opt.pq_m, 8);
-  pq.centroids = q.codebooks;
+  PqEncoder pq(opt.dim, opt.pq_m, q.codebooks.data());
 
   Shared shared{opt, column, coarse, pq, progress, &out};
   shared.rows_total = sources->rows_total;

@@ -4,8 +4,47 @@
 
 #include <exception>
 #include <mutex>
+#include <vector>
+
+#include "build/argmin.h"
+
+// The Fortran BLAS entry point, as FAISS itself declares it.
+extern "C" int sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
+                      const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,
+                      const float* beta, float* c, const int* ldc);
 
 namespace quiver {
+namespace {
+
+// Nearest centroid of rows [0, n): inner products by one BLAS call per block
+// of rows, then ||c||^2 - 2 <x, c> and a vectorised argmin per row. FAISS's
+// generic build does the same product but a scalar heap over every distance.
+void NearestBlocked(const float* x, int64_t n, const float* centroids, const float* norms, int nlist,
+                    int dim, float* distances, faiss::idx_t* labels) {
+  constexpr int kRows = 256;
+  std::vector<float> ip(static_cast<size_t>(kRows) * nlist), d(nlist);
+  const float one = 1.0f, zero = 0.0f;
+  for (int64_t begin = 0; begin < n; begin += kRows) {
+    const int rows = static_cast<int>(std::min<int64_t>(kRows, n - begin));
+    // Column-major: ip (nlist x rows) = centroids^T (nlist x dim) * x^T (dim x rows).
+    sgemm_("T", "N", &nlist, &rows, &dim, &one, centroids, &dim, x + begin * dim, &dim, &zero, ip.data(),
+           &nlist);
+    for (int r = 0; r < rows; ++r) {
+      const float* row_ip = ip.data() + static_cast<size_t>(r) * nlist;
+#pragma omp simd
+      for (int c = 0; c < nlist; ++c) d[c] = norms[c] - 2.0f * row_ip[c];
+      float best = 0;
+      const int64_t label = ArgMin(d.data(), nlist, &best);
+      const float* xr = x + (begin + r) * dim;
+      float xn = 0;
+      for (int j = 0; j < dim; ++j) xn += xr[j] * xr[j];
+      labels[begin + r] = label;
+      distances[begin + r] = std::max(0.0f, xn + best);
+    }
+  }
+}
+
+}  // namespace
 
 ParallelFlatL2::ParallelFlatL2(int dim, int threads, std::function<void()> before_search)
     : faiss::IndexFlatL2(dim), threads_(threads < 1 ? 1 : threads), before_search_(std::move(before_search)) {}
@@ -13,12 +52,23 @@ ParallelFlatL2::ParallelFlatL2(int dim, int threads, std::function<void()> befor
 void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, float* distances,
                             faiss::idx_t* labels, const faiss::SearchParameters* params) const {
   if (before_search_) before_search_();
+  if (k != 1 || params != nullptr || ntotal == 0 || ntotal > INT32_MAX) {
+    faiss::IndexFlatL2::search(n, x, k, distances, labels, params);
+    return;
+  }
+  const float* xb = get_xb();
+  std::vector<float> norms(ntotal);
+  for (faiss::idx_t c = 0; c < ntotal; ++c) {
+    float s = 0;
+    for (int j = 0; j < d; ++j) s += xb[c * d + j] * xb[c * d + j];
+    norms[c] = s;
+  }
   // Inside an enclosing parallel region (one encoder per file) this runs on
-  // the calling thread only: OpenMP does not nest active regions.
+  // the calling thread only.
   constexpr faiss::idx_t kMinRowsPerThread = 1024;
   const int parts = static_cast<int>(std::min<faiss::idx_t>(threads_, (n + kMinRowsPerThread - 1) / kMinRowsPerThread));
   if (parts <= 1 || omp_in_parallel()) {
-    faiss::IndexFlatL2::search(n, x, k, distances, labels, params);
+    NearestBlocked(x, n, xb, norms.data(), static_cast<int>(ntotal), d, distances, labels);
     return;
   }
   std::exception_ptr error;
@@ -27,7 +77,8 @@ void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, floa
   for (int part = 0; part < parts; ++part) {
     const faiss::idx_t begin = n * part / parts, end = n * (part + 1) / parts;
     try {
-      faiss::IndexFlatL2::search(end - begin, x + begin * d, k, distances + begin * k, labels + begin * k, params);
+      NearestBlocked(x + begin * d, end - begin, xb, norms.data(), static_cast<int>(ntotal), d,
+                     distances + begin, labels + begin);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();

@@ -1,6 +1,7 @@
-// Exact L2 nearest-centroid search that splits the queries across OpenMP
-// threads, each running FAISS's single-threaded BLAS path on its share. Used
-// for k-means assignment and for assigning rows to lists during encoding.
+// Exact L2 nearest-centroid search (k = 1) for k-means and for assigning rows
+// to lists: one BLAS product per block of rows and a vectorised argmin, with
+// the rows split across OpenMP threads when not already inside a parallel
+// region. Other searches (k > 1) are FAISS's own.
 #pragma once
 
 #include <faiss/IndexFlat.h>

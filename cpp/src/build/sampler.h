@@ -1,5 +1,6 @@
 // The SAMPLE phase: a uniform random sample of rows (seeded) over all files,
-// read in one pass per file that stops after the file's last sampled row.
+// read in one pass per file that stops after the file's last sampled row,
+// files in parallel.
 // Sampled rows without a usable vector are left out, so the sample holds
 // usable vectors only.
 #pragma once
@@ -18,6 +19,6 @@ struct Sample {
 };
 
 Result<Sample> ReadSample(const ScannedSources& sources, const std::string& column, int32_t metric,
-                          int64_t sample_rows, uint64_t seed, Progress* progress);
+                          int64_t sample_rows, uint64_t seed, int32_t threads, Progress* progress);
 
 }  // namespace quiver

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "build/parallel_flat_index.h"
+#include "build/small_flat_index.h"
 
 namespace quiver {
 namespace {
@@ -114,7 +115,7 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
         // A PQ code word needs far fewer points than a list centroid.
         cp.max_points_per_centroid = 256;
         faiss::Clustering clustering(dsub, kPqCentroids, cp);
-        faiss::IndexFlatL2 index(dsub);
+        SmallFlatL2 index(dsub);
         clustering.train(n, slice.data(), index);
         std::copy_n(clustering.centroids.data(), static_cast<size_t>(kPqCentroids) * dsub, out);
       }

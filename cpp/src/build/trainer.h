@@ -25,7 +25,7 @@ struct Quantizers {
   std::vector<float> codebooks;  // pq_m * 256 * (dim / pq_m)
 };
 
-inline constexpr int kCoarseIterations = 12;
+inline constexpr int kCoarseIterations = 10;
 inline constexpr int kPqIterations = 20;
 inline constexpr int kPqCentroids = 256;
 

@@ -1,10 +1,16 @@
-// The C ABI for searching an open index: search parameters, the row filter,
-// single and batch search, I/O counters and the page-cache budget.
+// The C ABI for querying an open index: search parameters, the row filter,
+// single and batch search, I/O counters, the page-cache budget, and fetching
+// rows through the Arrow C stream interface.
+#include <arrow/c/bridge.h>
+
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "capi/capi_util.h"
 #include "capi/index_handle.h"
+#include "fetch/row_fetcher.h"
 #include "quiver/quiver.h"
 #include "search/index_searcher.h"
 #include "search/row_filter.h"
@@ -168,6 +174,32 @@ qv_status qv_index_get_io_stats(const qv_index* index, qv_io_stats* out) {
     out->page_cache_hits = s.page_cache_hits;
     out->cache_bytes = s.cache_bytes;
     return Status::OK();
+  });
+}
+
+qv_status qv_fetch(qv_index* index, const uint64_t* keys, int64_t n, const char* const* columns,
+                   int32_t n_columns, const qv_search_params* params, struct ArrowArrayStream* out) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
+    QV_CHECK_ARG(out != nullptr, "out is NULL");
+    QV_CHECK_ARG(n >= 0, "number of keys must be >= 0");
+    QV_CHECK_ARG(n == 0 || keys != nullptr, "keys is NULL");
+    QV_CHECK_ARG(n_columns >= 1, "at least one column must be named");
+    QV_CHECK_ARG(columns != nullptr, "columns is NULL");
+    std::vector<std::string> names;
+    for (int32_t i = 0; i < n_columns; ++i) {
+      if (columns[i] == nullptr) return Status::Invalid("column name ", i, " is NULL");
+      names.emplace_back(columns[i]);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (keys[i] == QV_NO_ROW) {
+        return Status::Invalid("key ", i, " is QV_NO_ROW (an empty result slot), not a row");
+      }
+    }
+    static const qv_search_params defaults{};
+    const qv_search_params& p = params != nullptr ? *params : defaults;
+    ARROW_ASSIGN_OR_RAISE(auto reader, quiver::FetchRows(index->reader->files(), keys, n, names, p.options.io));
+    return arrow::ExportRecordBatchReader(std::move(reader), out);
   });
 }
 

@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 
+#include "common/parallel_for.h"
 #include "parquet/fingerprint.h"
 
 namespace quiver {
@@ -194,16 +195,18 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
     return arrow::RecordBatchReader::Make({}, schema);
   }
 
-  std::vector<std::shared_ptr<arrow::Table>> tables;
+  // Files are read in parallel, each with its own coalesced read.
+  std::vector<std::shared_ptr<arrow::Table>> tables(slices.size());
   std::vector<std::string> paths;
-  for (const FileSlice& s : slices) {
+  for (const FileSlice& s : slices) paths.push_back(files[s.file].path);
+  ARROW_RETURN_NOT_OK(ParallelFor(static_cast<int64_t>(slices.size()), 0, [&](int64_t i) -> Status {
+    const FileSlice& s = slices[i];
     std::vector<int64_t> rows;
     rows.reserve(s.end - s.begin);
     for (int64_t j = s.begin; j < s.end; ++j) rows.push_back(QV_ROW_KEY_ROW(order[j].first));
-    ARROW_ASSIGN_OR_RAISE(auto table, ReadFileRows(files[s.file], rows, columns, io));
-    tables.push_back(std::move(table));
-    paths.push_back(files[s.file].path);
-  }
+    ARROW_ASSIGN_OR_RAISE(tables[i], ReadFileRows(files[s.file], rows, columns, io));
+    return Status::OK();
+  }));
   ARROW_ASSIGN_OR_RAISE(auto schema, CommonSchema(tables, paths));
   for (auto& t : tables) t = arrow::Table::Make(schema, t->columns(), t->num_rows());
   ARROW_ASSIGN_OR_RAISE(auto sorted, arrow::ConcatenateTables(tables));

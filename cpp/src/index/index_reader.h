@@ -60,7 +60,9 @@ class IndexReader {
   virtual const std::vector<SourceFile>& files() const = 0;
 
   // nlist * dim floats. For COSINE the index holds unit-normalised data and
-  // the query side normalises queries the same way.
+  // the query side normalises queries the same way. Whatever the metric,
+  // every row sits in the list of its L2-nearest centroid (for COSINE, of
+  // the unit-normalised row; for INNER_PRODUCT, of the raw row).
   virtual const float* centroids() const = 0;
   // pq_m * 256 * (dim / pq_m) floats: sub-quantizer j's centroid c is at
   // (j * 256 + c) * dsub. Codes encode the residual (x - centroid of its list).

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/parallel_for.h"
 #include "parquet/fingerprint.h"
 #include "parquet/page_cache.h"
 #include "parquet/page_locations.h"
@@ -372,6 +373,44 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   for (int64_t i = 0; i < n; ++i) order[i] = {keys[i], i};
   std::sort(order.begin(), order.end());
 
+  // Files are opened and checked in key order; the chunks whose pages are
+  // not yet located (files without a page index) are located in parallel.
+  {
+    std::vector<std::pair<uint32_t, int>> unlocated;
+    FileState* st = nullptr;
+    uint32_t cur_file = UINT32_MAX;
+    int cur_rg = -1;
+    for (int64_t j = 0; j < n; ++j) {
+      const uint32_t f = static_cast<uint32_t>(order[j].first >> 32);
+      const int64_t row = static_cast<int64_t>(order[j].first & 0xFFFFFFFFu);
+      if (f != cur_file) {
+        if (f >= files_.size()) {
+          return Status::Invalid("row key (file ", f, ", row ", row,
+                                 ") is outside the index: it has ", files_.size(), " files");
+        }
+        ARROW_ASSIGN_OR_RAISE(st, OpenFile(f));
+        cur_file = f;
+        cur_rg = -1;
+      }
+      if (row >= st->rg_first_row.back()) {
+        return Status::Invalid("row key (file ", f, ", row ", row, ") is outside ", files_[f].path,
+                               ", which has ", st->rg_first_row.back(), " rows");
+      }
+      if (cur_rg >= 0 && row < st->rg_first_row[cur_rg + 1]) continue;
+      cur_rg = static_cast<int>(std::upper_bound(st->rg_first_row.begin(), st->rg_first_row.end(), row) -
+                                st->rg_first_row.begin()) - 1;
+      ChunkSlot* slot = st->chunks[cur_rg].get();
+      std::lock_guard<std::mutex> lock(slot->mu);
+      if (!slot->located) unlocated.emplace_back(f, cur_rg);
+    }
+    if (unlocated.size() > 1) {
+      ARROW_RETURN_NOT_OK(ParallelFor(static_cast<int64_t>(unlocated.size()), 0, [&](int64_t t) {
+        const auto [f, rg] = unlocated[t];
+        return Locate(f, states_[f].get(), rg).status();
+      }));
+    }
+  }
+
   // Group the sorted keys by page unit.
   std::vector<Want> wants;
   FileState* st = nullptr;
@@ -387,17 +426,9 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
       continue;
     }
     if (f != cur_file) {
-      if (f >= files_.size()) {
-        return Status::Invalid("row key (file ", f, ", row ", row, ") is outside the index: it has ",
-                               files_.size(), " files");
-      }
-      ARROW_ASSIGN_OR_RAISE(st, OpenFile(f));
+      ARROW_ASSIGN_OR_RAISE(st, OpenFile(f));  // opened above: returns at once
       cur_file = f;
       cur_rg = -1;
-    }
-    if (row >= st->rg_first_row.back()) {
-      return Status::Invalid("row key (file ", f, ", row ", row, ") is outside ", files_[f].path,
-                             ", which has ", st->rg_first_row.back(), " rows");
     }
     const int rg = static_cast<int>(std::upper_bound(st->rg_first_row.begin(), st->rg_first_row.end(), row) -
                                     st->rg_first_row.begin()) - 1;
@@ -454,24 +485,9 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   }
 
   ReadLimiter limiter(io.concurrency);
-  std::atomic<size_t> next{0};
-  std::mutex error_mu;
-  Status first_error;
-  auto work = [&] {
-    for (size_t t = next++; t < tasks.size(); t = next++) {
-      Status s = Decode(missing, tasks[t], io, &limiter, order, out, status);
-      if (!s.ok()) {
-        std::lock_guard<std::mutex> lock(error_mu);
-        if (first_error.ok()) first_error = s;
-      }
-    }
-  };
-  const size_t workers = std::min<size_t>(tasks.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-  return first_error;
+  return ParallelFor(static_cast<int64_t>(tasks.size()), 0, [&](int64_t t) {
+    return Decode(missing, tasks[t], io, &limiter, order, out, status);
+  });
 }
 
 }  // namespace

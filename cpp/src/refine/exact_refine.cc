@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "search/parallel_for.h"
+#include "common/parallel_for.h"
 #include "search/top_k.h"
 
 namespace quiver {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "refine/exact_refine.h"
-#include "search/parallel_for.h"
+#include "common/parallel_for.h"
 #include "search/top_k.h"
 
 namespace quiver {

@@ -32,7 +32,11 @@ std::shared_ptr<parquet::WriterProperties> WriterProps(const VectorFileOptions& 
   } else {
     b.disable_dictionary();
   }
-  if (o.page_index) b.enable_write_page_index();
+  if (o.page_index) {
+    b.enable_write_page_index();
+  } else {
+    b.disable_write_page_index();  // Arrow writes one by default
+  }
   return b.build();
 }
 

@@ -21,8 +21,7 @@ final class ConsoleProgressListener implements ProgressListener {
       bar = new ProgressBarBuilder()
           .setTaskName(name)
           .setInitialMax(Math.max(total, 0))
-          .setUnit(phase == BuildPhase.WRITE ? " MiB" : phase == BuildPhase.TRAIN ? " it" : " rows",
-              phase == BuildPhase.WRITE ? 1 << 20 : 1)
+          .setUnit(unit(phase), phase == BuildPhase.WRITE ? 1 << 20 : 1)
           .setStyle(ProgressBarStyle.ASCII)
           .setConsumer(new ConsoleProgressBarConsumer(System.err))
           .setUpdateIntervalMillis(200)
@@ -30,6 +29,15 @@ final class ConsoleProgressListener implements ProgressListener {
     }
     if (total > 0) bar.maxHint(total);
     bar.stepTo(done);
+  }
+
+  private static String unit(BuildPhase phase) {
+    return switch (phase) {
+      case SAMPLE, ENCODE -> " rows";
+      case TRAIN -> " it";
+      case WRITE -> " MiB";
+      case SCAN -> "";
+    };
   }
 
   @Override

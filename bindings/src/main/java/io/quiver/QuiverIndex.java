@@ -8,6 +8,8 @@ import io.quiver.ffi.quiver_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -400,6 +402,7 @@ public final class QuiverIndex implements AutoCloseable {
       }
     } finally {
       guard.release();
+      Reference.reachabilityFence(params);
     }
     int found = 0;
     while (found < k && outKeys[found] != RowKey.NO_ROW) found++;
@@ -439,11 +442,14 @@ public final class QuiverIndex implements AutoCloseable {
 
   /**
    * Batch search over {@code n} queries stored row-major in {@code queries} ({@code n * dim}
-   * floats from its position), results in flat arrays. A direct buffer is passed to the library
-   * without a copy.
+   * floats from its position), results in flat arrays. A direct buffer (in native byte order) is
+   * passed to the library without a copy.
    */
   public SearchHits searchBatch(FloatBuffer queries, int n, int k, SearchParams params) {
     Objects.requireNonNull(queries, "queries");
+    if (queries.order() != ByteOrder.nativeOrder()) {
+      throw new IllegalArgumentException("queries must be in native byte order (" + ByteOrder.nativeOrder() + ")");
+    }
     return searchBatch(MemorySegment.ofBuffer(queries), n, info.dim(), k, params);
   }
 
@@ -491,6 +497,7 @@ public final class QuiverIndex implements AutoCloseable {
       }
     } finally {
       guard.release();
+      Reference.reachabilityFence(params);
     }
     return new SearchHits(n, k, keys, distances);
   }
@@ -558,6 +565,7 @@ public final class QuiverIndex implements AutoCloseable {
       return Data.importArrayStream(allocator, stream);
     } finally {
       guard.release();
+      Reference.reachabilityFence(params);
     }
   }
 

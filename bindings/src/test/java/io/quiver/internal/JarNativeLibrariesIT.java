@@ -37,7 +37,9 @@ class JarNativeLibrariesIT {
   private static final long DT_RPATH = 15;
   private static final long DT_RUNPATH = 29;
 
-  record Dynamic(List<String> needed, List<String> runPaths) {}
+  private static final int SHT_GNU_VERNEED = 0x6ffffffe;
+
+  record Dynamic(List<String> needed, List<String> runPaths, List<String> glibcVersions) {}
 
   @Test
   void everyNeededLibraryIsInTheJarOrGlibc() throws IOException {
@@ -76,6 +78,11 @@ class JarNativeLibrariesIT {
           problems.add(f.getKey() + " needs libraries beside it but its run path is " + d.runPaths());
         }
       }
+      String minimumGlibc = files.entrySet().stream()
+          .filter(f -> !f.getKey().equals(NativeLoader.MANIFEST))
+          .flatMap(f -> dynamicSection(f.getValue()).glibcVersions().stream())
+          .max(JarNativeLibrariesIT::compareVersions).orElse("none");
+      System.out.println(platform.getKey() + ": the native libraries need glibc " + minimumGlibc);
       for (String name : listed) {
         if (!files.containsKey(name)) problems.add(NativeLoader.MANIFEST + " lists missing " + name);
       }
@@ -91,6 +98,7 @@ class JarNativeLibrariesIT {
     Dynamic d = dynamicSection(Files.readAllBytes(libz));
     assertTrue(d.needed().contains("libc.so.6"), d.toString());
     assertFalse(d.needed().contains("libquiver.so"));
+    assertTrue(d.glibcVersions().contains("2.2.5") || d.glibcVersions().contains("2.17"), d.toString());
   }
 
   /** DT_NEEDED and DT_RUNPATH/DT_RPATH of a 64-bit little-endian ELF shared object. */
@@ -119,9 +127,43 @@ class JarNativeLibrariesIT {
           runPaths.addAll(List.of(cString(elf, (int) (strtab + val)).split(":")));
         }
       }
-      return new Dynamic(needed, runPaths);
+      return new Dynamic(needed, runPaths, glibcVersions(b, elf, shoff, shentsize, shnum));
     }
     throw new IllegalArgumentException("no dynamic section: not a shared object");
+  }
+
+  /** The GLIBC_x.y versions named in the version-needs section (.gnu.version_r). */
+  private static List<String> glibcVersions(ByteBuffer b, byte[] elf, long shoff, int shentsize, int shnum) {
+    List<String> versions = new ArrayList<>();
+    for (int i = 0; i < shnum; i++) {
+      int sh = (int) (shoff + (long) i * shentsize);
+      if (b.getInt(sh + 4) != SHT_GNU_VERNEED) continue;
+      long strtab = b.getLong((int) (shoff + (long) b.getInt(sh + 0x28) * shentsize) + 0x18);
+      int need = (int) b.getLong(sh + 0x18);
+      while (true) {
+        int count = Short.toUnsignedInt(b.getShort(need + 2));
+        int aux = need + b.getInt(need + 8);
+        for (int a = 0; a < count; a++) {
+          String name = cString(elf, (int) (strtab + Integer.toUnsignedLong(b.getInt(aux + 8))));
+          if (name.startsWith("GLIBC_2")) versions.add(name.substring("GLIBC_".length()));
+          aux += b.getInt(aux + 12);
+        }
+        int next = b.getInt(need + 12);
+        if (next == 0) break;
+        need += next;
+      }
+    }
+    return versions;
+  }
+
+  static int compareVersions(String a, String b) {
+    String[] x = a.split("\\.");
+    String[] y = b.split("\\.");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      int c = Integer.compare(i < x.length ? Integer.parseInt(x[i]) : 0, i < y.length ? Integer.parseInt(y[i]) : 0);
+      if (c != 0) return c;
+    }
+    return 0;
   }
 
   private static String cString(byte[] bytes, int at) {

@@ -1,21 +1,92 @@
 package io.quiver.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.QuiverIndex;
 import io.quiver.ffi.quiver_h;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class NativeLoaderTest {
 
   @Test
   void loadsTheLibraryOfThisPlatform() {
-    assertEquals("linux-x86-64", NativeLoader.platform().replace("aarch64", "x86-64"));
-    String version = QuiverIndex.nativeVersion();
+    assertTrue(List.of("linux-x86-64", "linux-aarch64").contains(NativeLoader.platform()));
     assertEquals(quiver_h.QV_VERSION_MAJOR + "." + quiver_h.QV_VERSION_MINOR + "."
-        + quiver_h.QV_VERSION_PATCH, version);
-    assertTrue(NativeLoader.symbolLookup().find("qv_search").isPresent()
-        || NativeLoader.symbolLookup().find("qv_version").isPresent());
+        + quiver_h.QV_VERSION_PATCH, QuiverIndex.nativeVersion());
+  }
+
+  @Test
+  void theLibrariesShippedBesideItAreTheOnesLoaded() throws Exception {
+    QuiverIndex.nativeVersion();
+    String dir = "nativelib/" + NativeLoader.platform() + "/";
+    List<String> shipped;
+    try (var in = NativeLoader.class.getClassLoader().getResourceAsStream(dir + NativeLoader.MANIFEST)) {
+      shipped = List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\n"));
+    }
+    List<String> maps = java.nio.file.Files.readAllLines(Path.of("/proc/self/maps"));
+    Path quiver = maps.stream().filter(l -> l.endsWith("/libquiver.so")).findFirst()
+        .map(l -> Path.of(l.substring(l.indexOf('/'))).getParent()).orElseThrow();
+    int checked = 0;
+    for (String name : shipped) {
+      for (String line : maps) {
+        if (line.endsWith("/" + name)) {
+          assertEquals(quiver, Path.of(line.substring(line.indexOf('/'))).getParent(),
+              name + " must be loaded from beside libquiver.so through its $ORIGIN run path");
+          checked++;
+          break;
+        }
+      }
+    }
+    assertTrue(checked >= 2, "libquiver.so and its shipped neighbours are mapped: " + checked);
+  }
+
+  /** Runs QuiverIndex.nativeVersion() in a fresh JVM with extra -D options; returns its output. */
+  static String inFreshJvm(String... properties) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "--enable-native-access=ALL-UNNAMED"));
+    cmd.addAll(List.of(properties));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor();
+    return out;
+  }
+
+  /** The entry point of the fresh JVM. */
+  public static final class Probe {
+    public static void main(String[] args) {
+      try {
+        System.out.println("version " + QuiverIndex.nativeVersion());
+      } catch (Throwable t) {
+        Throwable e = t;
+        while (e.getCause() != null) e = e.getCause();
+        System.out.println("failed: " + e);
+      }
+    }
+  }
+
+  @Test
+  void aPlatformWithoutALibraryIsNamedInTheError() throws Exception {
+    String out = inFreshJvm("-Dos.arch=riscv64");
+    assertTrue(out.contains("failed:") && out.contains("linux-riscv64"), out);
+    assertTrue(out.contains(NativeLoader.LIBRARY_PROPERTY), out);
+  }
+
+  @Test
+  void theSystemPropertyPointsAtALibraryOnDisk() throws Exception {
+    String missing = inFreshJvm("-D" + NativeLoader.LIBRARY_PROPERTY + "=/nonexistent/libquiver.so");
+    assertTrue(missing.contains("failed:") && missing.contains("/nonexistent/libquiver.so"), missing);
+
+    Path built = Path.of(System.getProperty("user.dir")).resolve("../build-package/cpp/libquiver.so").normalize();
+    String ok = inFreshJvm("-D" + NativeLoader.LIBRARY_PROPERTY + "=" + built);
+    assertTrue(ok.contains("version " + quiver_h.QV_VERSION_MAJOR + "."), ok);
+    assertNotEquals(-1, ok.indexOf("version"));
   }
 }

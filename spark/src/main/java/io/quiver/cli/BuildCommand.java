@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "build", mixinStandardHelpOptions = true,
     description = {
         "Builds an index over Parquet files.",
-        "The files are read in place, never copied. A directory stands for the *.parquet files",
-        "under it. The build is atomic: a failed or interrupted build leaves no index behind",
-        "and an existing index untouched."})
+        "The files are read in place, never copied. A directory stands for the *.parquet files "
+            + "under it. The build is atomic: a failed or interrupted build leaves no index behind and "
+            + "an existing index untouched."})
 final class BuildCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

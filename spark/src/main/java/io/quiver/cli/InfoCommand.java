@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "info", mixinStandardHelpOptions = true,
     description = {
         "Shows an index, its parameters, its files and whether each source file is fresh.",
-        "A source file is fresh when it still matches the fingerprint taken at build time.",
-        "Exits 0 even for a stale index (use 'quiver verify' to check)."})
+        "A source file is fresh when it still matches the fingerprint taken at build time. Exits "
+            + "0 even for a stale index (use 'quiver verify' to check)."})
 final class InfoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -24,10 +24,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "join", mixinStandardHelpOptions = true,
     description = {
         "Joins a Parquet file of query vectors with their k nearest corpus rows, through Spark.",
-        "Runs the fused k-nearest join (one stage, no shuffle) on a local Spark unless --master",
-        "names another, and writes the result as Parquet: the query columns, the projected corpus",
-        "columns, distance and rank. The corpus index is built first (with a progress bar) into",
-        "--index, or reused from there when it is fresh."})
+        "Runs the fused k-nearest join (one stage, no shuffle) on a local Spark unless --master "
+            + "names another, and writes the result as Parquet: the query columns, the projected corpus"
+            + " columns, distance and rank. The corpus index is built first (with a progress bar) into "
+            + "--index, or reused from there when it is fresh."})
 final class JoinCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

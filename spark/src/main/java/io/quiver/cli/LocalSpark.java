@@ -16,6 +16,9 @@ final class LocalSpark {
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "true")
         .config("spark.sql.shuffle.partitions", "8")
+        // Spark's serialization debugger needs a JDK class removed in JDK 24; without it a task
+        // that cannot be serialized still fails, with the plain NotSerializableException.
+        .config("spark.serializer.extraDebugInfo", "false")
         .getOrCreate();
   }
 }

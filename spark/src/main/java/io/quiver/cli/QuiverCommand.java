@@ -1,6 +1,7 @@
 package io.quiver.cli;
 
 import io.quiver.QuiverIndex;
+import io.quiver.spark.bench.JoinBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -13,6 +14,7 @@ import picocli.CommandLine.IVersionProvider;
     description = "An IVF-PQ vector index over Parquet files, searched in place.",
     subcommands = {
         BuildCommand.class, InfoCommand.class, VerifyCommand.class, SearchCommand.class,
+        JoinCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",
     footer = {
@@ -39,9 +41,12 @@ public final class QuiverCommand {
 
   /** The configured picocli command line, with the exit codes of {@link ExitCodes}. */
   public static CommandLine commandLine() {
-    return new CommandLine(new QuiverCommand())
-        .setExecutionExceptionHandler(new Failures())
-        .setCaseInsensitiveEnumValuesAllowed(true);
+    CommandLine cl = new CommandLine(new QuiverCommand());
+    // The benchmark is the Spark module's own command; it writes a markdown report and a chart.
+    CommandLine bench = new CommandLine(new JoinBenchmark());
+    bench.getCommandSpec().name("bench");
+    cl.addSubcommand("bench", bench);
+    return cl.setExecutionExceptionHandler(new Failures()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 
   static final class Version implements IVersionProvider {

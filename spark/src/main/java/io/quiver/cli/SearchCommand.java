@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "search", mixinStandardHelpOptions = true,
     description = {
         "Finds the k nearest rows to one query vector.",
-        "Prints them with any columns of the source files. Runs in this process through the",
-        "native library: no Spark."})
+        "Prints them with any columns of the source files. Runs in this process through the "
+            + "native library: no Spark."})
 final class SearchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

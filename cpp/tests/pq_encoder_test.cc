@@ -1,0 +1,113 @@
+// The build's PQ encoder picks the same code words as FAISS's.
+#include <gtest/gtest.h>
+
+#include <faiss/impl/ProductQuantizer.h>
+
+#include <random>
+
+#include "build/argmin.h"
+#include "build/pq_encoder.h"
+#include "build/small_flat_index.h"
+
+namespace quiver {
+namespace {
+
+TEST(PqEncoder, MatchesFaiss) {
+  for (int32_t m : {4, 8, 16}) {
+    const int32_t dim = 32;
+    const int64_t n = 3000;
+    std::mt19937_64 g(m);
+    std::normal_distribution<float> z(0, 1);
+    faiss::ProductQuantizer pq(dim, m, 8);
+    // Code words drawn like the data (training is not what is tested).
+    for (auto& v : pq.centroids) v = z(g);
+    std::vector<float> x(n * dim);
+    for (auto& v : x) v = z(g);
+    std::vector<uint8_t> ours(n * m), theirs(n * m);
+    PqEncoder(dim, m, pq.centroids.data()).Encode(x.data(), n, ours.data());
+    pq.compute_codes(x.data(), theirs.data(), n);
+    int64_t same = 0;
+    for (int64_t i = 0; i < n * m; ++i) same += ours[i] == theirs[i];
+    // Different summation orders may break near-ties differently.
+    EXPECT_GE(same, n * m * 999 / 1000) << "m=" << m;
+    std::vector<float> a(n * dim), b(n * dim);
+    pq.decode(ours.data(), a.data(), n);
+    pq.decode(theirs.data(), b.data(), n);
+    double ea = 0, eb = 0;
+    for (int64_t i = 0; i < n * dim; ++i) {
+      ea += (a[i] - x[i]) * (a[i] - x[i]);
+      eb += (b[i] - x[i]) * (b[i] - x[i]);
+    }
+    EXPECT_NEAR(ea, eb, 1e-4 * eb) << "m=" << m;
+  }
+}
+
+TEST(ArgMin, FirstSmallest) {
+  for (int n : {1, 5, 16, 17, 256, 300}) {
+    std::vector<float> d(n);
+    for (int i = 0; i < n; ++i) d[i] = static_cast<float>((i * 7919) % 101);
+    int64_t want = std::min_element(d.begin(), d.end()) - d.begin();
+    float mn = -1;
+    EXPECT_EQ(ArgMin(d.data(), n, &mn), want) << n;
+    EXPECT_EQ(mn, d[want]);
+  }
+}
+
+TEST(SmallFlatL2, SameNearestAsFaiss) {
+  std::mt19937_64 g(1);
+  std::normal_distribution<float> z(0, 1);
+  const int d = 4, nb = 256, nq = 2000;
+  std::vector<float> xb(nb * d), xq(nq * d);
+  for (auto& v : xb) v = z(g);
+  for (auto& v : xq) v = z(g);
+  SmallFlatL2 ours(d);
+  faiss::IndexFlatL2 ref(d);
+  ours.add(nb, xb.data());
+  ref.add(nb, xb.data());
+  std::vector<float> da(nq), db(nq);
+  std::vector<faiss::idx_t> la(nq), lb(nq);
+  ours.search(nq, xq.data(), 1, da.data(), la.data());
+  ref.search(nq, xq.data(), 1, db.data(), lb.data());
+  int same = 0;
+  for (int i = 0; i < nq; ++i) {
+    same += la[i] == lb[i];
+    EXPECT_NEAR(da[i], db[i], 1e-4f * (1 + db[i]));
+  }
+  EXPECT_GE(same, nq * 999 / 1000);
+}
+
+}  // namespace
+}  // namespace quiver
+
+#include "build/parallel_flat_index.h"
+
+namespace quiver {
+namespace {
+
+TEST(ParallelFlatL2, SameNearestAsFaiss) {
+  std::mt19937_64 g(2);
+  std::normal_distribution<float> z(0, 1);
+  const int d = 24, nb = 300, nq = 5000;
+  std::vector<float> xb(nb * d), xq(nq * d);
+  for (auto& v : xb) v = z(g);
+  for (auto& v : xq) v = z(g);
+  for (int threads : {1, 2}) {
+    ParallelFlatL2 ours(d, threads);
+    faiss::IndexFlatL2 ref(d);
+    ours.add(nb, xb.data());
+    ref.add(nb, xb.data());
+    std::vector<float> da(nq), db(nq);
+    std::vector<faiss::idx_t> la(nq), lb(nq);
+    ours.search(nq, xq.data(), 1, da.data(), la.data());
+    ref.search(nq, xq.data(), 1, db.data(), lb.data());
+    int same = 0;
+    for (int i = 0; i < nq; ++i) {
+      same += la[i] == lb[i];
+      EXPECT_NEAR(da[i], db[i], 1e-3f * (1 + db[i]));
+    }
+    EXPECT_GE(same, nq * 999 / 1000);
+  }
+}
+
+}  // namespace
+}  // namespace quiver
