@@ -158,7 +158,7 @@ TEST(Build, PqReconstructionBeatsRandomCodebooks) {
     CorpusSpec spec;
     spec.dim = 32;
     spec.files = 2;
-    spec.rows_per_file = 2000;
+    spec.rows_per_file = 1000;
     spec.payload = false;
     auto c = WriteCorpus(dir / "data", spec);
     ASSERT_TRUE(c.ok());

@@ -111,3 +111,52 @@ TEST(ParallelFlatL2, SameNearestAsFaiss) {
 
 }  // namespace
 }  // namespace quiver
+
+#include "build/grouped_centroids.h"
+
+namespace quiver {
+namespace {
+
+// Clustered centroids and rows near them, as after k-means: the two-level
+// search finds the exact nearest centroid for nearly every row, and a close
+// one otherwise.
+TEST(GroupedCentroids, NearlyAlwaysTheExactNearest) {
+  std::mt19937_64 g(3);
+  std::normal_distribution<float> z(0, 1);
+  const int d = 32, nb = 2500, nq = 4000, clusters = 40;
+  std::vector<float> centres(clusters * d), xb(nb * d), xq(nq * d);
+  for (auto& v : centres) v = 3 * z(g);
+  for (int i = 0; i < nb; ++i) {
+    for (int j = 0; j < d; ++j) xb[i * d + j] = centres[(i % clusters) * d + j] + z(g);
+  }
+  for (int i = 0; i < nq; ++i) {
+    for (int j = 0; j < d; ++j) xq[i * d + j] = xb[(i * 7 % nb) * d + j] + 0.3f * z(g);
+  }
+  GroupedCentroids grouped(xb.data(), nb, d, 16);
+  EXPECT_EQ(grouped.groups(), 50);
+  faiss::IndexFlatL2 ref(d);
+  ref.add(nb, xb.data());
+  std::vector<float> da(nq), db(nq);
+  std::vector<faiss::idx_t> la(nq), lb(nq);
+  grouped.Nearest(xq.data(), nq, da.data(), la.data());
+  ref.search(nq, xq.data(), 1, db.data(), lb.data());
+  int exact = 0;
+  for (int i = 0; i < nq; ++i) {
+    ASSERT_GE(la[i], 0);
+    ASSERT_LT(la[i], nb);
+    exact += la[i] == lb[i];
+    // FAISS's distances come from norms minus inner products: absolute
+    // errors of about 1e-3 at these norms.
+    EXPECT_GE(da[i], db[i] - 2e-3f) << "nothing is nearer than the nearest";
+    EXPECT_LE(da[i], db[i] * 1.5f + 1e-3f);
+  }
+  EXPECT_GE(exact, nq * 98 / 100);
+
+  // With every group probed it is exact.
+  GroupedCentroids all(xb.data(), nb, d, 1000);
+  all.Nearest(xq.data(), nq, da.data(), la.data());
+  for (int i = 0; i < nq; ++i) EXPECT_NEAR(da[i], db[i], 2e-3f);
+}
+
+}  // namespace
+}  // namespace quiver

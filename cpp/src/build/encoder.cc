@@ -114,6 +114,7 @@ Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& co
 
   ParallelFlatL2 coarse(opt.dim, opt.threads);
   coarse.add(opt.nlist, q.centroids.data());
+  coarse.Prepare();
   PqEncoder pq(opt.dim, opt.pq_m, q.codebooks.data());
 
   Shared shared{opt, column, coarse, pq, progress, &out};

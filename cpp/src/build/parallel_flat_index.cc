@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "build/argmin.h"
+#include "build/grouped_centroids.h"
 
 // The Fortran BLAS entry point, as FAISS itself declares it.
 extern "C" int sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
@@ -49,6 +50,28 @@ void NearestBlocked(const float* x, int64_t n, const float* centroids, const flo
 ParallelFlatL2::ParallelFlatL2(int dim, int threads, std::function<void()> before_search)
     : faiss::IndexFlatL2(dim), threads_(threads < 1 ? 1 : threads), before_search_(std::move(before_search)) {}
 
+void ParallelFlatL2::add(faiss::idx_t n, const float* x) {
+  std::lock_guard<std::mutex> lock(grouped_mu_);
+  grouped_.reset();
+  faiss::IndexFlatL2::add(n, x);
+}
+
+void ParallelFlatL2::reset() {
+  std::lock_guard<std::mutex> lock(grouped_mu_);
+  grouped_.reset();
+  faiss::IndexFlatL2::reset();
+}
+
+std::shared_ptr<const GroupedCentroids> ParallelFlatL2::Grouped() const {
+  std::lock_guard<std::mutex> lock(grouped_mu_);
+  if (!grouped_) grouped_ = std::make_shared<GroupedCentroids>(get_xb(), ntotal, d, kGroupedProbe);
+  return grouped_;
+}
+
+void ParallelFlatL2::Prepare() const {
+  if (ntotal >= kGroupedMinLists) Grouped();
+}
+
 void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, float* distances,
                             faiss::idx_t* labels, const faiss::SearchParameters* params) const {
   if (before_search_) before_search_();
@@ -57,18 +80,27 @@ void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, floa
     return;
   }
   const float* xb = get_xb();
-  std::vector<float> norms(ntotal);
-  for (faiss::idx_t c = 0; c < ntotal; ++c) {
+  std::shared_ptr<const GroupedCentroids> grouped;
+  if (ntotal >= kGroupedMinLists) grouped = Grouped();
+  std::vector<float> norms(grouped ? 0 : ntotal);
+  for (faiss::idx_t c = 0; c < static_cast<faiss::idx_t>(norms.size()); ++c) {
     float s = 0;
     for (int j = 0; j < d; ++j) s += xb[c * d + j] * xb[c * d + j];
     norms[c] = s;
   }
+  auto nearest = [&](const float* rows, faiss::idx_t count, float* dist, faiss::idx_t* lab) {
+    if (grouped) {
+      grouped->Nearest(rows, count, dist, lab);
+    } else {
+      NearestBlocked(rows, count, xb, norms.data(), static_cast<int>(ntotal), d, dist, lab);
+    }
+  };
   // Inside an enclosing parallel region (one encoder per file) this runs on
   // the calling thread only.
   constexpr faiss::idx_t kMinRowsPerThread = 1024;
   const int parts = static_cast<int>(std::min<faiss::idx_t>(threads_, (n + kMinRowsPerThread - 1) / kMinRowsPerThread));
   if (parts <= 1 || omp_in_parallel()) {
-    NearestBlocked(x, n, xb, norms.data(), static_cast<int>(ntotal), d, distances, labels);
+    nearest(x, n, distances, labels);
     return;
   }
   std::exception_ptr error;
@@ -77,8 +109,7 @@ void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, floa
   for (int part = 0; part < parts; ++part) {
     const faiss::idx_t begin = n * part / parts, end = n * (part + 1) / parts;
     try {
-      NearestBlocked(x + begin * d, end - begin, xb, norms.data(), static_cast<int>(ntotal), d,
-                     distances + begin, labels + begin);
+      nearest(x + begin * d, end - begin, distances + begin, labels + begin);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
       if (!error) error = std::current_exception();

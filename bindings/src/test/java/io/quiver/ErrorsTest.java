@@ -176,6 +176,16 @@ class ErrorsTest {
   }
 
   @Test
+  void anIndexDirectoryThatCannotBeCreatedIsAnIOError() throws IOException {
+    Corpus corpus = new Corpus(tmp, Metric.L2);
+    Path blocker = Files.writeString(tmp.resolve("a-regular-file"), "not a directory");
+    QuiverIOException e = assertThrows(QuiverIOException.class, () -> QuiverIndex.build(
+        List.of(corpus.dataDir), blocker.resolve("index"), corpus.buildParams(), null));
+    assertEquals(quiver_h.QV_ERR_IO, e.status());
+    assertTrue(e.getMessage().contains("a-regular-file"), e.getMessage());
+  }
+
+  @Test
   void badParametersAreRefusedBeforeTheLibrary() {
     assertThrows(IllegalArgumentException.class, () -> SearchParams.builder().nprobes(0));
     assertThrows(IllegalArgumentException.class, () -> SearchParams.builder().ioConcurrency(0));

@@ -23,6 +23,8 @@ final class TestData {
           .add("score", DataTypes.DoubleType)
           .add("tags", DataTypes.createArrayType(DataTypes.IntegerType))
           .add("info", new StructType().add("a", DataTypes.IntegerType).add("b", DataTypes.StringType))
+          // Spark writes it as INT96 (its default), which reads back in nanoseconds.
+          .add("ts", DataTypes.TimestampType)
           .add("embedding", DataTypes.createArrayType(DataTypes.FloatType));
 
   /**
@@ -41,6 +43,7 @@ final class TestData {
               i * 0.5,
               new int[] {i, i + 1, i + 2},
               RowFactory.create(i % 7, "b" + i),
+              timestamp(i),
               nullVector ? null : vector(r)));
     }
     spark.createDataFrame(data, CORPUS_SCHEMA).repartition(files).write().parquet(dir);
@@ -61,6 +64,12 @@ final class TestData {
             .add("label", DataTypes.StringType)
             .add("q", DataTypes.createArrayType(DataTypes.FloatType));
     return spark.createDataFrame(data, schema);
+  }
+
+  static java.sql.Timestamp timestamp(long i) {
+    java.sql.Timestamp t = new java.sql.Timestamp(1_700_000_000_000L + i * 1000);
+    t.setNanos((int) (i % 1000) * 1000); // microsecond precision, as Spark keeps
+    return t;
   }
 
   static float[] vector(Random r) {

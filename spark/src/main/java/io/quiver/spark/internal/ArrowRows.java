@@ -39,13 +39,23 @@ public final class ArrowRows {
       checkSchema(root, schema);
       while (reader.loadNextBatch()) {
         List<FieldVector> vectors = root.getFieldVectors();
-        ColumnVector[] columns = new ColumnVector[vectors.size()];
-        for (int i = 0; i < columns.length; i++) {
-          columns[i] = new ArrowColumnVector(vectors.get(i));
-        }
-        ColumnarBatch batch = new ColumnarBatch(columns, root.getRowCount());
-        for (int r = 0; r < batch.numRows(); r++) {
-          out.add((Row) toRow.apply(batch.getRow(r)));
+        List<FieldVector> converted = new ArrayList<>();
+        try {
+          ColumnVector[] columns = new ColumnVector[vectors.size()];
+          for (int i = 0; i < columns.length; i++) {
+            FieldVector v = vectors.get(i);
+            if (Timestamps.needsConversion(v)) {
+              v = Timestamps.toMicros(v, schema.fields()[i].dataType());
+              converted.add(v);
+            }
+            columns[i] = new ArrowColumnVector(v);
+          }
+          ColumnarBatch batch = new ColumnarBatch(columns, root.getRowCount());
+          for (int r = 0; r < batch.numRows(); r++) {
+            out.add((Row) toRow.apply(batch.getRow(r)));
+          }
+        } finally {
+          converted.forEach(FieldVector::close);
         }
       }
     } catch (IOException e) {
@@ -64,7 +74,7 @@ public final class ArrowRows {
       StructField expected = schema.fields()[i];
       DataType actual;
       try {
-        actual = ArrowUtils.fromArrowField(fields.get(i));
+        actual = ArrowUtils.fromArrowField(Timestamps.asMicros(fields.get(i), expected.dataType()));
       } catch (RuntimeException e) {
         throw new UnsupportedOperationException(
             "column '" + expected.name() + "' is read from Parquet as Arrow " + fields.get(i).getType()

@@ -1,0 +1,2 @@
+/** Loading the native library; not part of the API. */
+package io.quiver.internal;
