@@ -5,12 +5,10 @@
 //   quiver_bench_vector_read [--dir D] [--rows N] [--dim D] [--files F]
 //       [--queries Q] [--candidates C] [--page-index 0|1]
 //
-// The corpus is written once into D (default /tmp/quiver-bench-vectors-<..>)
-// the way Spark writes array<float>: 3-level LIST, snappy, ~1 MiB pages,
-// dictionary tried first, page index on (off with --page-index 0).
-#include <arrow/api.h>
-#include <arrow/io/file.h>
-#include <parquet/arrow/writer.h>
+// The corpus (support/datagen.h: clustered vectors written the way Spark
+// writes array<float>, snappy, ~1 MiB pages, dictionary tried first) is
+// written once into D (default /tmp/quiver-bench-vectors-<..>), with a page
+// index unless --page-index 0.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -23,6 +21,7 @@
 
 #include "parquet/fingerprint.h"
 #include "parquet/vector_reader.h"
+#include "support/datagen.h"
 
 namespace {
 
@@ -37,41 +36,6 @@ double CpuMs() {
   rusage u;
   getrusage(RUSAGE_SELF, &u);
   return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
-}
-
-arrow::Status WriteFile(const std::string& path, int64_t rows, int32_t dim, uint64_t seed,
-                        bool page_index) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> g;
-  auto schema = arrow::schema({arrow::field("id", arrow::int64(), false),
-                               arrow::field("embedding", arrow::list(arrow::float32()))});
-  parquet::WriterProperties::Builder b;
-  b.compression(parquet::Compression::SNAPPY)->data_pagesize(1 << 20)->max_row_group_length(1 << 20);
-  if (page_index) {
-    b.enable_write_page_index();
-  } else {
-    b.disable_write_page_index();  // Arrow writes one by default
-  }
-  ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::FileOutputStream::Open(path));
-  ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
-                                                                      sink, b.build()));
-  const int64_t chunk = 16384;
-  for (int64_t start = 0; start < rows; start += chunk) {
-    const int64_t n = std::min(chunk, rows - start);
-    arrow::Int64Builder ids;
-    auto values = std::make_shared<arrow::FloatBuilder>();
-    arrow::ListBuilder lists(arrow::default_memory_pool(), values);
-    for (int64_t i = 0; i < n; ++i) {
-      ARROW_RETURN_NOT_OK(ids.Append(start + i));
-      ARROW_RETURN_NOT_OK(lists.Append());
-      for (int32_t j = 0; j < dim; ++j) ARROW_RETURN_NOT_OK(values->Append(g(rng)));
-    }
-    ARROW_ASSIGN_OR_RAISE(auto id_array, ids.Finish());
-    ARROW_ASSIGN_OR_RAISE(auto list_array, lists.Finish());
-    ARROW_RETURN_NOT_OK(writer->WriteRecordBatch(*arrow::RecordBatch::Make(schema, n, {id_array, list_array})));
-  }
-  ARROW_RETURN_NOT_OK(writer->Close());
-  return sink->Close();
 }
 
 void PrintStats(const char* what, double ms, double cpu_ms, const quiver::IoStats& before, const quiver::IoStats& after,
@@ -107,27 +71,24 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  quiver::bench::DatagenSpec spec;
+  spec.rows = rows;
+  spec.dim = dim;
+  spec.files = files;
+  spec.page_index = page_index;
   if (dir.empty()) {
     dir = "/tmp/quiver-bench-vectors-" + std::to_string(rows) + "x" + std::to_string(dim) + "-" +
           std::to_string(files) + (page_index ? "" : "-nopageindex");
   }
-  std::filesystem::create_directories(dir);
+  auto paths = quiver::bench::WriteDataset(dir, spec, /*verbose=*/true);
+  if (!paths.ok()) {
+    std::fprintf(stderr, "%s\n", paths.status().ToString().c_str());
+    return 1;
+  }
   std::vector<quiver::SourceFile> sources;
-  const int64_t per_file = (rows + files - 1) / files;
   for (int32_t f = 0; f < files; ++f) {
-    const std::string path = dir + "/part-" + std::to_string(f) + ".snappy.parquet";
-    const int64_t n = std::min(per_file, rows - f * per_file);
-    if (!std::filesystem::exists(path)) {
-      auto t0 = Clock::now();
-      auto st = WriteFile(path + ".tmp", n, dim, 1234 + f, page_index);
-      if (!st.ok()) {
-        std::fprintf(stderr, "writing %s: %s\n", path.c_str(), st.ToString().c_str());
-        return 1;
-      }
-      std::filesystem::rename(path + ".tmp", path);
-      std::printf("wrote %s (%lld rows) in %.1f s\n", path.c_str(), static_cast<long long>(n),
-                  Ms(t0, Clock::now()) / 1000);
-    }
+    const std::string& path = (*paths)[f];
+    const int64_t n = rows * (f + 1) / files - rows * f / files;
     auto fp = quiver::ComputeFingerprint(path);
     if (!fp.ok()) {
       std::fprintf(stderr, "%s\n", fp.status().ToString().c_str());

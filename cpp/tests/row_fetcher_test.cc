@@ -11,6 +11,7 @@
 #include "fetch/row_fetcher.h"
 #include "parquet/fingerprint.h"
 #include "quiver/quiver.h"
+#include "support/temp_dir.h"
 #include "support/vector_files.h"
 
 namespace quiver {
@@ -77,8 +78,7 @@ struct Corpus {
   std::vector<std::shared_ptr<arrow::Table>> tables;  // as read back whole
 };
 
-Corpus MakeCorpus(const std::string& name) {
-  const std::string dir = testing::TestDir(name);
+Corpus MakeCorpus(const std::string& dir) {
   Corpus c;
   const int64_t sizes[] = {500, 37, 260};
   for (int f = 0; f < 3; ++f) {
@@ -120,7 +120,8 @@ std::shared_ptr<arrow::Table> Fetch(const Corpus& c, const std::vector<uint64_t>
 }
 
 TEST(RowFetcherTest, CallerOrderDuplicatesAndTypesAcrossFiles) {
-  const Corpus c = MakeCorpus("fetch_types");
+  testing::TempDir dir("fetch_types");
+  const Corpus c = MakeCorpus(dir.path());
   std::mt19937_64 rng(5);
   std::vector<uint64_t> keys;
   for (int i = 0; i < 200; ++i) {
@@ -141,7 +142,8 @@ TEST(RowFetcherTest, CallerOrderDuplicatesAndTypesAcrossFiles) {
 }
 
 TEST(RowFetcherTest, OneKeyAndNoKeys) {
-  const Corpus c = MakeCorpus("fetch_small");
+  testing::TempDir dir("fetch_small");
+  const Corpus c = MakeCorpus(dir.path());
   const std::vector<uint64_t> one = {QV_ROW_KEY(2, 259)};
   auto got = Fetch(c, one, {"name"});
   ASSERT_TRUE(got);
@@ -154,7 +156,8 @@ TEST(RowFetcherTest, OneKeyAndNoKeys) {
 }
 
 TEST(RowFetcherTest, ClearErrors) {
-  Corpus c = MakeCorpus("fetch_errors");
+  testing::TempDir dir("fetch_errors");
+  Corpus c = MakeCorpus(dir.path());
   Status st;
   EXPECT_FALSE(Fetch(c, {QV_ROW_KEY(0, 1)}, {"id", "nope"}, &st));
   EXPECT_EQ(ToQvStatus(st), QV_ERR_NOT_FOUND) << st.ToString();
@@ -175,7 +178,8 @@ TEST(RowFetcherTest, ClearErrors) {
 }
 
 TEST(RowFetcherTest, ColumnTypeMustAgreeAcrossFiles) {
-  const std::string dir = testing::TestDir("fetch_mismatch");
+  testing::TempDir temp("fetch_mismatch");
+  const std::string dir = temp.path();
   std::vector<SourceFile> files;
   for (int f = 0; f < 2; ++f) {
     std::shared_ptr<arrow::Array> values;

@@ -9,6 +9,7 @@
 #include "parquet/vector_column.h"
 #include "parquet/vector_reader.h"
 #include "quiver/quiver.h"
+#include "support/temp_dir.h"
 #include "support/vector_files.h"
 
 namespace quiver {
@@ -128,7 +129,8 @@ TEST_P(VectorReaderCaseTest, MatchesScannerOnRandomKeys) {
   opts.compression = parquet::Compression::SNAPPY;
   opts.with_id_column = true;
   Corpus corpus;
-  MakeCorpus(testing::TestDir("reader_" + CaseName(c)), c.kind, opts, &corpus);
+  testing::TempDir dir("reader_" + CaseName(c));
+  MakeCorpus(dir.path(), c.kind, opts, &corpus);
   auto reader = VectorReader::Make(corpus.files, "v", kDim, 1 << 20);
   ExpectMatchesScanner(reader.get(), corpus, RandomKeys(corpus, 300, 1));
   const IoStats cold = reader->stats();
@@ -173,7 +175,8 @@ TEST(VectorReaderTest, RowsSplitAcrossPages) {
     opts.page_bytes = 100;  // a few rows per page, cut anywhere
     opts.split_rows_across_pages = true;
     Corpus corpus;
-    MakeCorpus(testing::TestDir("reader_split_" + testing::LayoutName(kind)), kind, opts, &corpus);
+    testing::TempDir dir("reader_split_" + testing::LayoutName(kind));
+    MakeCorpus(dir.path(), kind, opts, &corpus);
     auto reader = VectorReader::Make(corpus.files, "v", kDim, 1 << 20);
     ExpectMatchesScanner(reader.get(), corpus, RandomKeys(corpus, 500, 2));
   }
@@ -184,7 +187,8 @@ TEST(VectorReaderTest, CacheBudgetBoundsMemory) {
   opts.page_rows = 20;
   opts.page_index = true;
   Corpus corpus;
-  MakeCorpus(testing::TestDir("reader_budget"), VectorLayoutKind::kSparkArray, opts, &corpus);
+  testing::TempDir dir("reader_budget");
+  MakeCorpus(dir.path(), VectorLayoutKind::kSparkArray, opts, &corpus);
   const auto keys = RandomKeys(corpus, 400, 3);
   auto reader = VectorReader::Make(corpus.files, "v", kDim, 0);
   ExpectMatchesScanner(reader.get(), corpus, keys);
@@ -207,7 +211,8 @@ TEST(VectorReaderTest, ConcurrentReadsAgree) {
   opts.page_rows = 16;
   opts.row_group_rows = 100;
   Corpus corpus;
-  MakeCorpus(testing::TestDir("reader_threads"), VectorLayoutKind::kArrowList, opts, &corpus);
+  testing::TempDir dir("reader_threads");
+  MakeCorpus(dir.path(), VectorLayoutKind::kArrowList, opts, &corpus);
   auto reader = VectorReader::Make(corpus.files, "v", kDim, 8 << 10);  // small: evictions happen
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
@@ -223,8 +228,8 @@ TEST(VectorReaderTest, ConcurrentReadsAgree) {
 TEST(VectorReaderTest, ClearErrors) {
   VectorFileOptions opts;
   Corpus corpus;
-  const std::string dir = testing::TestDir("reader_errors");
-  MakeCorpus(dir, VectorLayoutKind::kArrowList, opts, &corpus);
+  testing::TempDir dir("reader_errors");
+  MakeCorpus(dir.path(), VectorLayoutKind::kArrowList, opts, &corpus);
   auto reader = VectorReader::Make(corpus.files, "v", kDim, 1 << 20);
   std::vector<float> out(kDim);
   RowStatus status;

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "parquet/vector_column.h"
+#include "support/temp_dir.h"
 #include "support/vector_files.h"
 
 namespace quiver {
@@ -83,7 +84,8 @@ class VectorScannerLayoutTest : public ::testing::TestWithParam<VectorLayoutKind
 
 TEST_P(VectorScannerLayoutTest, ReadsEveryRowWithItsStatus) {
   const VectorLayoutKind kind = GetParam();
-  const std::string dir = testing::TestDir("scanner_" + testing::LayoutName(kind));
+  testing::TempDir temp("scanner_" + testing::LayoutName(kind));
+  const std::string dir = temp.path();
   const int64_t n = 1000;
   const auto rows = MixedRows(kind, n);
   VectorFileOptions opts;
@@ -121,7 +123,8 @@ TEST_P(VectorScannerLayoutTest, ReadsEveryRowWithItsStatus) {
 TEST_P(VectorScannerLayoutTest, LearnsDimensionAfterLeadingBadRows) {
   const VectorLayoutKind kind = GetParam();
   if (kind == VectorLayoutKind::kArrowFixedSizeList) GTEST_SKIP() << "length is in the type";
-  const std::string dir = testing::TestDir("scanner_learn_" + testing::LayoutName(kind));
+  testing::TempDir temp("scanner_learn_" + testing::LayoutName(kind));
+  const std::string dir = temp.path();
   auto rows = testing::RandomVectorRows(20, kDim, 7);
   rows[0]->clear();
   if (testing::LayoutHasNullRows(kind)) rows[1].reset();
@@ -146,7 +149,8 @@ INSTANTIATE_TEST_SUITE_P(AllLayouts, VectorScannerLayoutTest,
                          [](const auto& info) { return testing::LayoutName(info.param); });
 
 TEST(VectorScannerTest, EncodingsAndCompressionAgree) {
-  const std::string dir = testing::TestDir("scanner_encodings");
+  testing::TempDir temp("scanner_encodings");
+  const std::string dir = temp.path();
   const auto rows = MixedRows(VectorLayoutKind::kSparkArray, 500);
   std::vector<float> reference;
   std::vector<RowStatus> reference_status;
@@ -180,7 +184,8 @@ TEST(VectorScannerTest, EncodingsAndCompressionAgree) {
 }
 
 TEST(VectorScannerTest, ClearErrors) {
-  const std::string dir = testing::TestDir("scanner_errors");
+  testing::TempDir temp("scanner_errors");
+  const std::string dir = temp.path();
   const std::string path = dir + "/v.parquet";
   VectorFileOptions opts;
   opts.with_id_column = true;

@@ -56,6 +56,7 @@ std::string DatagenSpec::Describe() const {
     << " subspace_dim=" << subspace_dim << " centre_scale=" << centre_scale
     << " subspace_scale=" << subspace_scale << " noise=" << noise << " seed=" << seed
     << " row_group_rows=" << row_group_rows << " column=" << column;
+  if (!page_index) s << " page_index=0";
   return s.str();
 }
 
@@ -116,10 +117,14 @@ arrow::Result<std::vector<std::string>> WriteDataset(const std::string& dir, con
       auto schema = arrow::schema({arrow::field("id", arrow::int64()),
                                    arrow::field(spec.column, arrow::list(arrow::field("element", arrow::float32())))});
       ARROW_ASSIGN_OR_RAISE(auto sink, arrow::io::FileOutputStream::Open(paths[f]));
-      auto props = parquet::WriterProperties::Builder()
-                       .compression(parquet::Compression::SNAPPY)
-                       ->max_row_group_length(spec.row_group_rows)
-                       ->build();
+      parquet::WriterProperties::Builder builder;
+      builder.compression(parquet::Compression::SNAPPY)->max_row_group_length(spec.row_group_rows);
+      if (spec.page_index) {
+        builder.enable_write_page_index();
+      } else {
+        builder.disable_write_page_index();
+      }
+      auto props = builder.build();
       ARROW_ASSIGN_OR_RAISE(auto writer, parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
                                                                          sink, props));
       std::vector<float> chunk;

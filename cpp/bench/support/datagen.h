@@ -29,6 +29,7 @@ struct DatagenSpec {
   float noise = 0.05f;           // isotropic noise per coordinate
   uint64_t seed = 2024;
   int64_t row_group_rows = 131072;
+  bool page_index = true;        // as Spark 3.5 writes it; false for files without one
   std::string column = "embedding";
 
   std::string Describe() const;

@@ -48,7 +48,7 @@ Result<ChunkPages> PagesFromOffsetIndex(const parquet::ColumnChunkMetaData& chun
       return BadIndex("page " + std::to_string(i) + " lies outside its column chunk");
     }
     pages.units.push_back({loc.offset, loc.compressed_page_size, loc.first_row_index,
-                           next_row - loc.first_row_index});
+                           next_row - loc.first_row_index, 1});
   }
   return pages;
 }
@@ -103,8 +103,9 @@ Result<ChunkPages> DiscoverPages(const parquet::ColumnChunkMetaData& chunk,
       PageUnit& unit = pages.units.back();
       unit.length = range.offset + end - unit.offset;
       unit.num_rows += page_rows;
+      ++unit.pages;
     } else {
-      pages.units.push_back({range.offset + start, end - start, rows, page_rows});
+      pages.units.push_back({range.offset + start, end - start, rows, page_rows, 1});
     }
     rows += page_rows;
   }

@@ -24,6 +24,7 @@ struct PageUnit {
   int64_t length = 0;     // bytes up to the end of the last page
   int64_t first_row = 0;  // within the row group
   int64_t num_rows = 0;
+  int32_t pages = 1;      // data pages in the unit
 };
 
 struct ChunkPages {

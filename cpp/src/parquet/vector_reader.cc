@@ -3,6 +3,7 @@
 #include <arrow/buffer.h>
 #include <arrow/io/file.h>
 #include <arrow/io/memory.h>
+#include <parquet/column_page.h>
 #include <parquet/column_reader.h>
 #include <parquet/file_reader.h>
 #include <parquet/page_index.h>
@@ -68,6 +69,48 @@ class ReadLimiter {
   std::condition_variable cv_;
   int32_t free_;
 };
+
+// Hands a column reader a fixed list of pages.
+class ReplayPageReader final : public parquet::PageReader {
+ public:
+  explicit ReplayPageReader(std::vector<std::shared_ptr<parquet::Page>> pages)
+      : pages_(std::move(pages)) {}
+  std::shared_ptr<parquet::Page> NextPage() override {
+    return next_ < pages_.size() ? pages_[next_++] : nullptr;
+  }
+  void set_max_page_header_size(uint32_t) override {}
+
+ private:
+  std::vector<std::shared_ptr<parquet::Page>> pages_;
+  size_t next_ = 0;
+};
+
+// A page that owns a copy of its bytes, so it outlives the page reader's
+// decompression buffer.
+Result<std::shared_ptr<parquet::Page>> CopyPage(const parquet::Page& page) {
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> bytes, arrow::AllocateBuffer(page.size()));
+  if (page.size() > 0) std::memcpy(bytes->mutable_data(), page.data(), page.size());
+  switch (page.type()) {
+    case parquet::PageType::DICTIONARY_PAGE: {
+      const auto& d = static_cast<const parquet::DictionaryPage&>(page);
+      return std::make_shared<parquet::DictionaryPage>(bytes, d.num_values(), d.encoding(),
+                                                       d.is_sorted());
+    }
+    case parquet::PageType::DATA_PAGE: {
+      const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
+      return std::make_shared<parquet::DataPageV1>(
+          bytes, v1.num_values(), v1.encoding(), v1.definition_level_encoding(),
+          v1.repetition_level_encoding(), v1.uncompressed_size());
+    }
+    default: {
+      const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
+      return std::make_shared<parquet::DataPageV2>(
+          bytes, v2.num_values(), v2.num_nulls(), v2.num_rows(), v2.encoding(),
+          v2.definition_levels_byte_length(), v2.repetition_levels_byte_length(),
+          v2.uncompressed_size(), v2.is_compressed());
+    }
+  }
+}
 
 // Read buffers are reused from task to task: fresh memory costs the kernel a
 // page clear per 4 KiB, more than copying the bytes in. At most kKeep
@@ -345,17 +388,58 @@ Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeT
     auto pager = parquet::PageReader::Open(std::make_shared<arrow::io::BufferReader>(joined),
                                            chunk->num_values(), chunk->compression(), props,
                                            *st->layout.descr);
+    // Pages come out decompressed into a buffer the next page reuses: each
+    // unit is decoded before the next is pulled. Dense PLAIN pages are
+    // copied straight out; any other unit goes through a column reader over
+    // its pages (and the dictionary, kept aside).
+    std::shared_ptr<parquet::Page> dictionary;
+    auto next_data_page = [&]() -> Result<std::shared_ptr<parquet::Page>> {
+      while (auto page = pager->NextPage()) {
+        if (page->type() == parquet::PageType::DICTIONARY_PAGE) {
+          ARROW_ASSIGN_OR_RAISE(dictionary, CopyPage(*page));
+        } else if (page->type() == parquet::PageType::DATA_PAGE ||
+                   page->type() == parquet::PageType::DATA_PAGE_V2) {
+          return page;
+        }
+      }
+      return std::shared_ptr<parquet::Page>();
+    };
     VectorRowDecoder decoder(st->layout, dim_);
-    decoder.Reset(parquet::ColumnReader::Make(st->layout.descr, std::move(pager)));
     for (int64_t w = task.first_want; w < task.last_want; ++w) {
       const Want& want = wants[w];
       auto page = std::make_shared<DecodedPage>();
       page->vectors.reserve(want.unit->num_rows * dim_);
       page->status.reserve(want.unit->num_rows);
-      const int64_t got = decoder.Next(want.unit->num_rows, &page->vectors, &page->status);
-      if (got != want.unit->num_rows) {
-        return Status::IOError(Where(f), ": page at offset ", want.unit->offset, " holds ", got,
-                               " rows, its index says ", want.unit->num_rows);
+      std::vector<std::shared_ptr<parquet::Page>> unit_pages;
+      bool dense = false;
+      for (int32_t k = 0; k < want.unit->pages; ++k) {
+        ARROW_ASSIGN_OR_RAISE(std::shared_ptr<parquet::Page> data_page, next_data_page());
+        if (!data_page) {
+          return Status::IOError(Where(f), ": page at offset ", want.unit->offset, " is missing");
+        }
+        if (want.unit->pages == 1 &&
+            DecodeDensePage(*data_page, st->layout, dim_, &page->vectors, &page->status)) {
+          dense = true;
+          break;
+        }
+        if (want.unit->pages > 1) {
+          ARROW_ASSIGN_OR_RAISE(data_page, CopyPage(*data_page));
+        }
+        unit_pages.push_back(std::move(data_page));
+      }
+      if (dense && static_cast<int64_t>(page->status.size()) != want.unit->num_rows) {
+        return Status::IOError(Where(f), ": page at offset ", want.unit->offset, " holds ",
+                               page->status.size(), " rows, its index says ", want.unit->num_rows);
+      }
+      if (!dense) {
+        if (dictionary) unit_pages.insert(unit_pages.begin(), dictionary);
+        decoder.Reset(parquet::ColumnReader::Make(
+            st->layout.descr, std::make_unique<ReplayPageReader>(std::move(unit_pages))));
+        const int64_t got = decoder.Next(want.unit->num_rows, &page->vectors, &page->status);
+        if (got != want.unit->num_rows) {
+          return Status::IOError(Where(f), ": page at offset ", want.unit->offset, " holds ", got,
+                                 " rows, its index says ", want.unit->num_rows);
+        }
       }
       ++pages_decoded_;
       CopyRows(*page, want, order, out, status);

@@ -19,7 +19,108 @@ bool AllFinite(const float* v, int64_t n) {
   for (int64_t i = 0; i < n; ++i) acc += v[i] * 0.0f;
   return acc == 0.0f;
 }
+uint32_t LoadLE32(const uint8_t* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+// Whether RLE/bit-packed level data `data[0..size)` is a single RLE run of
+// `value` covering at least `n` levels.
+bool IsSingleRun(const uint8_t* data, int64_t size, int16_t value, int64_t n) {
+  uint64_t header = 0;
+  int shift = 0;
+  int64_t i = 0;
+  while (true) {
+    if (i >= size || shift > 35) return false;
+    const uint8_t b = data[i++];
+    header |= uint64_t{b & 0x7Fu} << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (header & 1) return false;  // bit-packed
+  if (static_cast<int64_t>(header >> 1) < n) return false;
+  int bits = 0;
+  while ((1 << bits) <= value) ++bits;
+  const int bytes = (bits + 7) / 8;
+  if (i + bytes > size) return false;
+  int32_t v = 0;
+  for (int k = 0; k < bytes; ++k) v |= int32_t{data[i + k]} << (8 * k);
+  return v == value;
+}
+
 }  // namespace
+
+bool DecodeDensePage(const parquet::Page& page, const VectorLayout& layout, int32_t dim,
+                     std::vector<float>* vectors, std::vector<RowStatus>* status) {
+  if (layout.element != ElementType::kFloat32 || dim <= 0) return false;
+  const uint8_t* data = page.data();
+  const int64_t size = page.size();
+  const uint8_t *rep = nullptr, *def = nullptr, *values = nullptr;
+  int64_t rep_size = 0, def_size = 0;
+  int64_t n = 0;
+  parquet::LevelDecoder rep_decoder;
+  if (page.type() == parquet::PageType::DATA_PAGE) {
+    const auto& v1 = static_cast<const parquet::DataPageV1&>(page);
+    if (v1.encoding() != parquet::Encoding::PLAIN ||
+        v1.repetition_level_encoding() != parquet::Encoding::RLE ||
+        v1.definition_level_encoding() != parquet::Encoding::RLE || size < 8) {
+      return false;
+    }
+    n = v1.num_values();
+    rep_size = LoadLE32(data);
+    if (4 + rep_size + 4 > size) return false;
+    def_size = LoadLE32(data + 4 + rep_size);
+    rep = data;  // with its length prefix, as LevelDecoder::SetData wants it
+    def = data + 8 + rep_size;
+    values = def + def_size;
+    if (values - data > size) return false;
+    rep_decoder.SetData(parquet::Encoding::RLE, 1, static_cast<int>(n), rep,
+                        static_cast<int32_t>(4 + rep_size));
+  } else if (page.type() == parquet::PageType::DATA_PAGE_V2) {
+    const auto& v2 = static_cast<const parquet::DataPageV2&>(page);
+    if (v2.encoding() != parquet::Encoding::PLAIN) return false;
+    n = v2.num_values();
+    rep_size = v2.repetition_levels_byte_length();
+    def_size = v2.definition_levels_byte_length();
+    if (rep_size < 0 || def_size < 0 || rep_size + def_size > size) return false;
+    rep = data;
+    def = data + rep_size;
+    values = def + def_size;
+    rep_decoder.SetDataV2(static_cast<int32_t>(rep_size), 1, static_cast<int>(n), rep);
+  } else {
+    return false;
+  }
+  if (n <= 0 || n % dim != 0) return false;
+  if (values + n * static_cast<int64_t>(sizeof(float)) > data + size) return false;
+  if (!IsSingleRun(def, def_size, layout.max_def, n)) return false;
+
+  // Repetition levels must be 0, 1, 1, ... for every row: compare whole
+  // blocks of rows against that pattern.
+  const int64_t block_rows = std::max<int64_t>(1, 4096 / dim);
+  std::vector<int16_t> pattern(block_rows * dim, 1), levels(block_rows * dim);
+  for (int64_t r = 0; r < block_rows; ++r) pattern[r * dim] = 0;
+  for (int64_t done = 0; done < n;) {
+    const int want = static_cast<int>(std::min<int64_t>(n - done, block_rows * dim));
+    if (rep_decoder.Decode(want, levels.data()) != want) return false;
+    if (std::memcmp(levels.data(), pattern.data(), want * sizeof(int16_t)) != 0) return false;
+    done += want;
+  }
+
+  const int64_t rows = n / dim;
+  const size_t base = vectors->size();
+  vectors->resize(base + n);
+  std::memcpy(vectors->data() + base, values, n * sizeof(float));
+  status->reserve(status->size() + rows);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* v = vectors->data() + base + r * dim;
+    if (AllFinite(v, dim)) {
+      status->push_back(RowStatus::kOk);
+    } else {
+      std::fill(v, v + dim, 0.0f);
+      status->push_back(RowStatus::kNonFinite);
+    }
+  }
+  return true;
+}
 
 VectorRowDecoder::VectorRowDecoder(const VectorLayout& layout, int32_t dim)
     : layout_(layout), dim_(dim > 0 ? dim : (layout.fixed_dim > 0 ? layout.fixed_dim : 0)) {

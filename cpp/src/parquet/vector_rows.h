@@ -4,6 +4,7 @@
 // pages) both decode through it, so they agree on every row.
 #pragma once
 
+#include <parquet/column_page.h>
 #include <parquet/column_reader.h>
 
 #include <cstdint>
@@ -15,6 +16,15 @@
 #include "parquet/vector_layout.h"
 
 namespace quiver {
+
+// The common case without the general machinery: a PLAIN float32 data page
+// (decompressed, as a PageReader returns it) whose rows are all complete
+// vectors of length `dim` (every element defined, every row `dim` long) is
+// copied straight into `vectors` / `status` (appended; NaN/Inf rows still get
+// kNonFinite). Returns false, leaving the outputs untouched, for any other
+// page; VectorRowDecoder then decodes it.
+bool DecodeDensePage(const parquet::Page& page, const VectorLayout& layout, int32_t dim,
+                     std::vector<float>* vectors, std::vector<RowStatus>* status);
 
 class VectorRowDecoder {
  public:

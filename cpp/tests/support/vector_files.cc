@@ -309,12 +309,4 @@ arrow::Result<SourceFile> DescribeSourceFile(const std::string& path) {
   return f;
 }
 
-std::string TestDir(const std::string& name) {
-  const char* base = std::getenv("QUIVER_TEST_TMP");
-  std::filesystem::path dir = std::filesystem::path(base ? base : "/tmp/quiver-tests") / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir.string();
-}
-
 }  // namespace quiver::testing

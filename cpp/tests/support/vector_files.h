@@ -72,7 +72,5 @@ std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed);
 // `path` as an index manifest would describe it (rows and fingerprint).
 arrow::Result<SourceFile> DescribeSourceFile(const std::string& path);
 
-// A fresh directory for one test's files (under $QUIVER_TEST_TMP or /tmp).
-std::string TestDir(const std::string& name);
 
 }  // namespace quiver::testing

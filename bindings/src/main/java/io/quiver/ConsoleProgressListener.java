@@ -25,6 +25,7 @@ final class ConsoleProgressListener implements ProgressListener {
           .setStyle(ProgressBarStyle.ASCII)
           .setConsumer(new ConsoleProgressBarConsumer(System.err))
           .setUpdateIntervalMillis(200)
+          .showSpeed()
           .build();
     }
     if (total > 0) bar.maxHint(total);

@@ -26,6 +26,13 @@ import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.execution.columnar.InMemoryRelation;
+import scala.Option;
+import scala.math.BigInt;
 import scala.reflect.ClassTag$;
 
 /**
@@ -38,6 +45,8 @@ import scala.reflect.ClassTag$;
  * shuffled or scanned by Spark.
  */
 public final class QuiverSpark {
+  private static final Logger LOG = LoggerFactory.getLogger(QuiverSpark.class);
+
   private QuiverSpark() {}
 
   /**
@@ -118,6 +127,7 @@ public final class QuiverSpark {
     StructType outSchema = outputSchema(leftSchema, projected, options);
 
     BuildParams params = options.buildParams(vectorColumn);
+    long t0 = System.nanoTime();
     IndexRef index = catalog.obtain(
         files, params, options.indexLocation(), options.onStale() == KnnJoinOptions.OnStale.FAIL, false);
 
@@ -141,12 +151,34 @@ public final class QuiverSpark {
           ClassTag$.MODULE$.apply(SerializableConfiguration.class));
     }
 
+    long t1 = System.nanoTime();
     Dataset<Row> source = left;
-    int target = targetTasks(left.count(), options.rowsPerTask(), spark.sparkContext().defaultParallelism());
-    if (target > left.rdd().getNumPartitions()) {
+    long leftRows = rowCount(left);
+    int target = targetTasks(leftRows, options.rowsPerTask(), spark.sparkContext().defaultParallelism());
+    int partitions = left.rdd().getNumPartitions();
+    if (target > partitions) {
       source = left.repartition(target);
     }
+    LOG.debug("k-nearest join: index {} ready in {} ms; {} left rows in {} partitions, {} tasks (sized in {} ms)",
+        index.location(), (t1 - t0) / 1_000_000, leftRows, partitions, Math.max(target, partitions),
+        (System.nanoTime() - t1) / 1_000_000);
     return source.mapPartitions(new KnnJoinTask(index, spec, conf), Encoders.row(outSchema));
+  }
+
+  /**
+   * The left side's row count: from the plan when it knows it (local data, a materialized cache),
+   * otherwise counted by a Spark job.
+   */
+  static long rowCount(Dataset<Row> left) {
+    LogicalPlan plan = left.queryExecution().optimizedPlan();
+    if (plan instanceof LocalRelation local) {
+      return local.data().size();
+    }
+    Option<BigInt> known = plan.stats().rowCount();
+    if (known.isDefined() && plan instanceof InMemoryRelation cached && cached.cacheBuilder().isCachedColumnBuffersLoaded()) {
+      return known.get().longValue();
+    }
+    return left.count();
   }
 
   /** ceil(rows / rowsPerTask), at least 1, at most {@code parallelism}. */

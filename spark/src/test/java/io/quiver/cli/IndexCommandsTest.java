@@ -170,6 +170,11 @@ class IndexCommandsTest {
     assertEquals("stale", doc.get("status").asText());
     assertEquals(file.toString(), doc.get("file").asText());
 
+    CliRun search = CliRun.of("search", own[1].toString(), "--query", "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0");
+    assertEquals(ExitCodes.STALE_INDEX, search.exitCode(), search::toString);
+    assertTrue(search.err().contains("stale index") && search.err().contains("quiver build"), search::toString);
+    assertEquals(1, search.err().strip().lines().count(), search::toString);
+
     CliRun info = CliRun.of("info", own[1].toString());
     assertEquals(ExitCodes.OK, info.exitCode(), info::toString);
     assertTrue(info.out().contains("STALE"), info::toString);

@@ -1,6 +1,11 @@
 package io.quiver.spark.bench;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -105,6 +110,35 @@ final class BenchCorpus {
         .add("qid", DataTypes.LongType, false)
         .add("q", DataTypes.createArrayType(DataTypes.FloatType, false));
     return spark.createDataFrame(data, schema);
+  }
+
+  /**
+   * {@link #groundTruth(int, int, int)}, kept in {@code cache} between runs (it takes minutes at
+   * a million rows and depends only on the generator's parameters, n and k).
+   */
+  long[][] groundTruth(int n, int k, int threads, Path cache) throws Exception {
+    if (Files.exists(cache)) {
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(cache)))) {
+        long[][] out = new long[n][k];
+        for (int j = 0; j < n; j++) {
+          for (int i = 0; i < k; i++) {
+            out[j][i] = in.readLong();
+          }
+        }
+        return out;
+      }
+    }
+    long[][] truth = groundTruth(n, k, threads);
+    Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
+      for (long[] row : truth) {
+        for (long id : row) {
+          out.writeLong(id);
+        }
+      }
+    }
+    Files.move(partial, cache, StandardCopyOption.REPLACE_EXISTING);
+    return truth;
   }
 
   /** The ids of the exact k nearest corpus rows (squared L2) of each of the first n queries. */

@@ -67,6 +67,8 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--lsh-max-rows", defaultValue = "100000",
       description = "MLlib LSH runs only at scales up to this many rows") long lshMaxRows;
   @Option(names = "--lsh-tables", defaultValue = "5") int lshTables;
+  @Option(names = "--verbose", description = "Log the join's phases (index lookup, sizing, search, fetch)")
+  boolean verbose;
   @Option(names = "--configs", split = ",", defaultValue = "brute,build,join,join-all,copy,lsh",
       description = "Configurations to run, of: ${DEFAULT-VALUE}") Set<String> configs;
 
@@ -91,6 +93,9 @@ public final class JoinBenchmark implements Callable<Integer> {
         .config("spark.local.dir", workDir.resolve("spark-local").toAbsolutePath().toString())
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    if (verbose) {
+      org.apache.logging.log4j.core.config.Configurator.setLevel("io.quiver", org.apache.logging.log4j.Level.DEBUG);
+    }
     try {
       for (String s : scales) {
         String[] parts = s.toLowerCase(Locale.ROOT).split("x");
@@ -128,7 +133,8 @@ public final class JoinBenchmark implements Callable<Integer> {
     left.count();
 
     t0 = System.nanoTime();
-    long[][] truth = corpus.groundTruth(queries, k, Runtime.getRuntime().availableProcessors());
+    long[][] truth = corpus.groundTruth(queries, k, Runtime.getRuntime().availableProcessors(),
+        workDir.resolve(corpusDir.getFileName() + "-truth-q" + queries + "-k" + k + ".bin"));
     log("ground truth in " + secs(t0) + " s");
 
     if (configs.contains("brute")) {

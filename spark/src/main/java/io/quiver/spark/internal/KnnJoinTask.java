@@ -26,6 +26,8 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.util.SerializableConfiguration;
 import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work of one join task: for its partition of left rows, one batched search (in chunks of
@@ -34,6 +36,7 @@ import org.apache.spark.util.TaskCompletionListener;
  */
 public final class KnnJoinTask implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(KnnJoinTask.class);
 
   /** Left rows searched (and corpus rows fetched) together at most. */
   static final int CHUNK_ROWS = 16_384;
@@ -138,9 +141,14 @@ public final class KnnJoinTask implements MapPartitionsFunction<Row, Row> {
       readVector(row, queries, n * dim, dim);
       queryOf.add(n++);
     }
+    long t0 = System.nanoTime();
     SearchHits hits = quiver.searchBatch(FloatBuffer.wrap(queries, 0, n * dim), n, spec.k(), params);
-
+    long t1 = System.nanoTime();
     List<Row> corpusRows = fetch(quiver, params, hits);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} left rows: search {} ms, fetch of {} columns {} ms", lefts.size(), (t1 - t0) / 1_000_000,
+          spec.corpusColumns().size(), (System.nanoTime() - t1) / 1_000_000);
+    }
     int corpusWidth = spec.corpusColumns().size();
     List<Row> out = new ArrayList<>(lefts.size() * spec.k());
     int fetched = 0;
