@@ -116,6 +116,7 @@ TEST(IndexFormat, RoundTrip) {
     auto list = idx.list(l);
     ASSERT_TRUE(list.ok());
     ASSERT_EQ(list->size, static_cast<int64_t>(fx.keys[l].size()));
+    if (list->size == 0) continue;  // an empty list has no codes or keys to point at
     EXPECT_TRUE(std::equal(fx.codes[l].begin(), fx.codes[l].end(), list->codes));
     EXPECT_TRUE(std::equal(fx.keys[l].begin(), fx.keys[l].end(), list->keys));
   }
