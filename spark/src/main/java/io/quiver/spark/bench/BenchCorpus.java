@@ -35,11 +35,11 @@ final class BenchCorpus {
   private final int payloadBytes;
   private final ClusteredVectors vectors;
 
-  BenchCorpus(long rows, int dim, int payloadColumns, int payloadBytes, long seed) {
+  BenchCorpus(long rows, int dim, int clusters, int payloadColumns, int payloadBytes, long seed) {
     this.rows = rows;
     this.payloadColumns = payloadColumns;
     this.payloadBytes = payloadBytes;
-    this.vectors = new ClusteredVectors(dim, ClusteredVectors.defaultClusters(rows), seed);
+    this.vectors = new ClusteredVectors(dim, clusters, seed);
   }
 
   ClusteredVectors vectors() {

@@ -1,34 +1,35 @@
 package io.quiver.spark.bench;
 
 import java.io.Serializable;
-import java.util.SplittableRandom;
 
 /**
- * Vectors whose nearest neighbours mean something: points around cluster centres, varying within
- * a random low-dimensional subspace of each cluster, plus small isotropic noise. Row {@code i} is
- * a pure function of (seed, i), so any task can generate any range of rows, and the benchmark
- * can regenerate queries and ground truth without reading the corpus back.
- *
- * <p>The parameters follow the engine's search benchmark generator: centres uniform in [-1, 1)^dim
- * scaled by {@link #CENTER_SCALE}, an orthonormal basis of {@link #SUBSPACE_DIM} directions per
- * cluster with Gaussian coefficients of standard deviation {@link #SUBSPACE_SIGMA}, and Gaussian
- * noise of standard deviation {@link #NOISE_SIGMA} on every coordinate.
+ * The engine search benchmark's vector generator (cpp/bench/support/datagen), ported with the same
+ * parameters and the same random streams: clusters whose within-cluster variation spans a random
+ * 16-dimensional subspace, plus small isotropic noise, so that nearest neighbours mean something.
+ * Row {@code i} is a pure function of (seed, i), so any task can generate any range of rows and
+ * the benchmark can regenerate queries and ground truth without reading the corpus back; queries
+ * are rows past any corpus (index 2^40 + j).
  */
 public final class ClusteredVectors implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
+  /** DatagenSpec's defaults. */
+  public static final int CLUSTERS = 1024;
   public static final int SUBSPACE_DIM = 16;
-  public static final double CENTER_SCALE = 1.0;
-  public static final double SUBSPACE_SIGMA = 0.25;
-  public static final double NOISE_SIGMA = 0.02;
+  public static final float CENTRE_SCALE = 1.0f;
+  public static final float SUBSPACE_SCALE = 1.0f;
+  public static final float NOISE = 0.05f;
+  public static final long SEED = 2024;
+
+  private static final long QUERY_BASE = 1L << 40;
 
   private final int dim;
   private final int clusters;
   private final long seed;
-  private transient float[][] centres;
-  private transient float[][][] bases;
+  private transient float[] centres; // clusters * dim
+  private transient float[] bases; // clusters * SUBSPACE_DIM * dim
+  private transient float[] scales; // clusters
 
-  /** @param clusters number of clusters; {@link #defaultClusters} picks one from the row count */
   public ClusteredVectors(int dim, int clusters, long seed) {
     if (dim < 1 || clusters < 1) {
       throw new IllegalArgumentException("dim and clusters must be >= 1");
@@ -38,7 +39,7 @@ public final class ClusteredVectors implements Serializable {
     this.seed = seed;
   }
 
-  /** About one cluster per 1,000 rows, at least 16. */
+  /** For small corpora (demos): about one cluster per 1,000 rows, at least 16, at most 4,096. */
   public static int defaultClusters(long rows) {
     return (int) Math.max(16, Math.min(4096, rows / 1000));
   }
@@ -49,95 +50,86 @@ public final class ClusteredVectors implements Serializable {
 
   /** Corpus row {@code i}. */
   public float[] row(long i) {
-    return point(new SplittableRandom(mix(seed, 2 * i)));
+    ensureModel();
+    float[] x = new float[dim];
+    Normal g = new Normal(seed * 0x2545f4914f6cdd1dL + i);
+    int k = (int) Long.remainderUnsigned(g.bits(), clusters);
+    for (int j = 0; j < dim; j++) {
+      x[j] = centres[k * dim + j] + NOISE * g.next();
+    }
+    float[] z = new float[SUBSPACE_DIM];
+    for (int t = 0; t < SUBSPACE_DIM; t++) {
+      z[t] = scales[k] * g.next();
+    }
+    int basis = k * SUBSPACE_DIM * dim;
+    for (int t = 0; t < SUBSPACE_DIM; t++) {
+      int b = basis + t * dim;
+      for (int j = 0; j < dim; j++) {
+        x[j] += z[t] * bases[b + j];
+      }
+    }
+    return x;
   }
 
   /** Query {@code j}: a fresh draw from the same distribution (not a corpus row). */
   public float[] query(long j) {
-    return point(new SplittableRandom(mix(seed, 2 * j + 1) ^ 0x5DEECE66DL));
-  }
-
-  private float[] point(SplittableRandom r) {
-    ensureModel();
-    int c = r.nextInt(clusters);
-    float[] v = centres[c].clone();
-    float[][] basis = bases[c];
-    for (int s = 0; s < basis.length; s++) {
-      double coef = gaussian(r) * SUBSPACE_SIGMA;
-      float[] b = basis[s];
-      for (int d = 0; d < dim; d++) {
-        v[d] += (float) (coef * b[d]);
-      }
-    }
-    for (int d = 0; d < dim; d++) {
-      v[d] += (float) (gaussian(r) * NOISE_SIGMA);
-    }
-    return v;
+    return row(QUERY_BASE + j);
   }
 
   private synchronized void ensureModel() {
-    if (centres != null) {
+    if (scales != null) {
       return;
     }
-    SplittableRandom r = new SplittableRandom(mix(seed, -1));
-    float[][] cs = new float[clusters][dim];
-    float[][][] bs = new float[clusters][][];
-    int sub = Math.min(SUBSPACE_DIM, dim);
-    for (int c = 0; c < clusters; c++) {
-      for (int d = 0; d < dim; d++) {
-        cs[c][d] = (float) ((r.nextDouble() * 2 - 1) * CENTER_SCALE);
-      }
-      bs[c] = orthonormalBasis(r, sub);
+    Normal g = new Normal(seed);
+    float[] c = new float[clusters * dim];
+    for (int i = 0; i < c.length; i++) {
+      c[i] = CENTRE_SCALE * g.next();
     }
-    bases = bs;
-    centres = cs;
+    // Random directions with entries N(0, 1/dim) are nearly orthonormal.
+    float[] b = new float[clusters * SUBSPACE_DIM * dim];
+    float unit = (float) (1.0 / Math.sqrt(dim));
+    for (int i = 0; i < b.length; i++) {
+      b[i] = unit * g.next();
+    }
+    // Clusters differ in spread, as real ones do.
+    float[] s = new float[clusters];
+    for (int i = 0; i < clusters; i++) {
+      s[i] = SUBSPACE_SCALE * (0.5f + (float) (g.bits() >>> 11) * 0x1.0p-53f);
+    }
+    centres = c;
+    bases = b;
+    scales = s;
   }
 
-  /** {@code n} orthonormal directions (Gram-Schmidt over Gaussian vectors). */
-  private float[][] orthonormalBasis(SplittableRandom r, int n) {
-    double[][] b = new double[n][dim];
-    for (int s = 0; s < n; s++) {
-      for (int d = 0; d < dim; d++) {
-        b[s][d] = gaussian(r);
-      }
-      for (int t = 0; t < s; t++) {
-        double dot = 0;
-        for (int d = 0; d < dim; d++) {
-          dot += b[s][d] * b[t][d];
-        }
-        for (int d = 0; d < dim; d++) {
-          b[s][d] -= dot * b[t][d];
-        }
-      }
-      double norm = 0;
-      for (int d = 0; d < dim; d++) {
-        norm += b[s][d] * b[s][d];
-      }
-      norm = Math.sqrt(norm);
-      for (int d = 0; d < dim; d++) {
-        b[s][d] /= norm;
-      }
-    }
-    float[][] out = new float[n][dim];
-    for (int s = 0; s < n; s++) {
-      for (int d = 0; d < dim; d++) {
-        out[s][d] = (float) b[s][d];
-      }
-    }
-    return out;
-  }
+  /** Standard normal pairs by Box-Muller from a SplitMix64 stream. */
+  private static final class Normal {
+    private long state;
+    private float spare;
+    private boolean hasSpare;
 
-  /** Box-Muller (one of the pair; the generator is cheap next to writing Parquet). */
-  private static double gaussian(SplittableRandom r) {
-    double u = 1.0 - r.nextDouble();
-    double v = r.nextDouble();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
+    Normal(long seed) {
+      this.state = seed;
+    }
 
-  private static long mix(long seed, long i) {
-    long z = seed * 0x9E3779B97F4A7C15L + i;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    float next() {
+      if (hasSpare) {
+        hasSpare = false;
+        return spare;
+      }
+      double u1 = ((double) (bits() >>> 11) + 0.5) * 0x1.0p-53;
+      double u2 = (double) (bits() >>> 11) * 0x1.0p-53;
+      double r = Math.sqrt(-2.0 * Math.log(u1));
+      spare = (float) (r * Math.sin(2 * Math.PI * u2));
+      hasSpare = true;
+      return (float) (r * Math.cos(2 * Math.PI * u2));
+    }
+
+    long bits() {
+      state += 0x9e3779b97f4a7c15L;
+      long z = state;
+      z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+      z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+      return z ^ (z >>> 31);
+    }
   }
 }

@@ -53,7 +53,10 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--refine-factor", defaultValue = "8") int refineFactor;
   @Option(names = "--payload-columns", defaultValue = "16") int payloadColumns;
   @Option(names = "--payload-bytes", defaultValue = "64") int payloadBytes;
-  @Option(names = "--seed", defaultValue = "42") long seed;
+  @Option(names = "--seed", defaultValue = "2024", description = "Generator seed (the engine benchmark's default)")
+  long seed;
+  @Option(names = "--clusters", defaultValue = "1024", description = "Generator clusters (the engine benchmark's default)")
+  int clusters;
   @Option(names = "--master", defaultValue = "local[2]") String master;
   @Option(names = "--work-dir", defaultValue = "spark/target/join-benchmark",
       description = "Corpora (kept between runs) and indexes") Path workDir;
@@ -114,17 +117,19 @@ public final class JoinBenchmark implements Callable<Integer> {
 
   private String describe() {
     return String.format(Locale.ROOT,
-        "%d-d clustered vectors (16-d subspace per cluster + noise), %d payload string columns of %d bytes,"
+        "%d-d vectors from the engine benchmark's generator (%d clusters, 16-d subspace each + noise, seed %d),"
+            + " %d payload string columns of %d bytes,"
             + " k=%d, nprobes=%d, refine_factor=%d, Spark %s, master %s, %d cores.",
-        dim, payloadColumns, payloadBytes, k, nprobes, refineFactor, org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+        dim, clusters, seed, payloadColumns, payloadBytes, k, nprobes, refineFactor, org.apache.spark.package$.MODULE$.SPARK_VERSION(),
         master, Runtime.getRuntime().availableProcessors());
   }
 
   private void runScale(SparkSession spark, long rows, int queries) throws Exception {
     String scale = rows + " x " + dim + ", " + queries + " queries";
     log("== " + scale);
-    BenchCorpus corpus = new BenchCorpus(rows, dim, payloadColumns, payloadBytes, seed);
-    Path corpusDir = workDir.resolve("corpus-" + rows + "x" + dim + "-p" + payloadColumns + "x" + payloadBytes + "-s" + seed);
+    BenchCorpus corpus = new BenchCorpus(rows, dim, clusters, payloadColumns, payloadBytes, seed);
+    Path corpusDir = workDir.resolve("corpus-" + rows + "x" + dim + "-c" + clusters + "-p" + payloadColumns + "x"
+        + payloadBytes + "-s" + seed);
     int files = (int) Math.max(4, rows / 100_000);
     long t0 = System.nanoTime();
     Dataset<Row> parquet = corpus.writeParquet(spark, corpusDir, files);
