@@ -60,27 +60,6 @@ void DotBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out
   for (int64_t i = 0; i < n; ++i) out[i] = Distance<false>(q, x + i * dim, dim);
 }
 
-// NEON has no gather: eight rows advance together, one lane each, so that
-// their table lookups overlap; each row's sum still runs j = 0, 1, ... in order.
-void AdcScan(const uint8_t* codes, int64_t n, int32_t m, const float* lut, float bias,
-             float* out) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const uint8_t* c = codes + i * m;
-    float32x4_t lo = vdupq_n_f32(bias), hi = lo;
-    for (int32_t j = 0; j < m; ++j) {
-      const float* t = lut + j * 256;
-      float v[8];
-      for (int r = 0; r < 8; ++r) v[r] = t[c[r * m + j]];
-      lo = vaddq_f32(lo, vld1q_f32(v));
-      hi = vaddq_f32(hi, vld1q_f32(v + 4));
-    }
-    vst1q_f32(out + i, lo);
-    vst1q_f32(out + i + 4, hi);
-  }
-  ScalarKernels().adc_scan(codes + i * m, n - i, m, lut, bias, out + i);
-}
-
 template <bool kL2>
 void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* out) {
   int64_t i = 0;
@@ -113,7 +92,10 @@ void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* 
 }  // namespace
 
 const Kernels& NeonKernels() {
-  static const Kernels k{"neon", L2SqrBatch, DotBatch, AdcScan, Transposed<true>, Transposed<false>};
+  // The ADC scan is table lookups whatever the instruction set: the scalar
+  // code serves every table (kernels_scalar.cc).
+  static const Kernels k{"neon", L2SqrBatch, DotBatch, ScalarKernels().adc_scan, Transposed<true>,
+                         Transposed<false>};
   return k;
 }
 
