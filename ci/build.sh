@@ -34,6 +34,12 @@ done
 
 if [ "$aarch64" = 1 ]; then
   [ "$sanitize" = 0 ] || { echo "build: --sanitize is for the native build only" >&2; exit 2; }
+  for tool in aarch64-linux-gnu-g++-16 qemu-aarch64-static; do
+    command -v "$tool" >/dev/null || {
+      echo "build: $tool is missing: run ci/install-deps.sh --aarch64 (Maven: -Dquiver.native.aarch64.skip=true builds without the aarch64 library)" >&2
+      exit 1
+    }
+  done
   # One build serves the aarch64 tests (ci/test-aarch64.sh) and the jar.
   build_dir=build-aarch64
   extra+=(--toolchain cmake/toolchain-aarch64.cmake -DQUIVER_STATIC_DEPS=ON
