@@ -35,7 +35,13 @@ fi
 
 SID_PKGS=(libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev g++-16)
 BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf nlohmann-json3-dev)
-ARM_PKGS=(g++-16-aarch64-linux-gnu qemu-user-static
+# The aarch64 cross build (cmake/toolchain-aarch64.cmake): the cross GCC 16
+# that built Debian's arm64 packages, the same libraries for arm64 through
+# multiarch, pkgconf's aarch64-linux-gnu-pkg-config wrapper for Arrow's find
+# modules, and qemu-user to run the tests. Multi-Arch: same libraries must
+# have one version across architectures, so this moves a few x86-64 runtime
+# libraries (zlib, brotli, curl, gnutls...) to their sid versions too.
+ARM_PKGS=(g++-16-aarch64-linux-gnu qemu-user-static pkgconf:arm64
           libarrow-dev:arm64 libparquet-dev:arm64 libfaiss-dev:arm64
           libopenblas-dev:arm64 libgtest-dev:arm64)
 

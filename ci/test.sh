@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs every test: the native GoogleTest suite
-# (plain and under ASan/UBSan), then the Java and Spark suites.
+# (plain and under ASan/UBSan), the aarch64 build's suite under qemu-user,
+# then the Java and Spark suites (the jar carries both native libraries).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ci/install-deps.sh
+ci/install-deps.sh --aarch64
 step() { printf '\n== %s\n' "$*"; }
 
 step "native build"
@@ -16,6 +17,9 @@ step "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ci/build.sh --sanitize
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-sanitize --no-tests=error --output-on-failure -j 2 --timeout 900
+
+step "linux-aarch64: cross build, tests under qemu-user"
+ci/test-aarch64.sh
 
 if [ -f pom.xml ]; then
   step "Java and Spark tests"

@@ -131,7 +131,7 @@ struct Row {
   int32_t nprobes = 0, refine = 0;
   double recall = 0, cold_qps = 0, warm_qps = 0;
   double cold_p50 = 0, cold_p99 = 0, warm_p50 = 0, warm_p99 = 0;
-  double cold_bytes_per_query = 0, warm_bytes_per_query = 0;
+  double cold_bytes_per_query = 0, warm_bytes_per_query = 0, single_cold_bytes = 0;
   double faiss_recall = -1, faiss_qps = 0;
 };
 
@@ -334,6 +334,7 @@ int main(int argc, char** argv) {
         Check(qv_search(idx, queries.data() + q * dim, dim, k, sp, nullptr, keys.data(), dists.data()),
               "search");
         lat.push_back(Seconds(t0) * 1e3);
+        row.single_cold_bytes += double(bytes_read(idx)) / double(std::min<int64_t>(cold_singles, nq));
         qv_index_close(idx);
       }
       row.cold_p50 = Percentile(lat, 0.5);
@@ -376,14 +377,14 @@ int main(int argc, char** argv) {
   std::printf("cold = first batch or query after open%s\n\n",
               can_drop ? ", OS page cache dropped" : " (OS page cache NOT dropped: no permission)");
   std::printf("| nprobes | refine | recall@%d | cold batch q/s | warm batch q/s | single cold p50 / p99 ms "
-              "| single warm p50 / p99 ms | bytes/query cold | bytes/query warm | FAISS recall | FAISS q/s "
-              "| warm / FAISS |\n",
+              "| single warm p50 / p99 ms | bytes/query cold batch | bytes/query warm batch "
+              "| bytes/query cold single | FAISS recall | FAISS q/s | warm / FAISS |\n",
               k);
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const Row& r : rows) {
-    std::printf("| %d | %d | %.3f | %.0f | %.0f | %.2f / %.2f | %.3f / %.3f | %.0f | %.0f | ", r.nprobes, r.refine,
-                r.recall, r.cold_qps, r.warm_qps, r.cold_p50, r.cold_p99, r.warm_p50, r.warm_p99,
-                r.cold_bytes_per_query, r.warm_bytes_per_query);
+    std::printf("| %d | %d | %.3f | %.0f | %.0f | %.2f / %.2f | %.3f / %.3f | %.0f | %.0f | %.0f | ", r.nprobes,
+                r.refine, r.recall, r.cold_qps, r.warm_qps, r.cold_p50, r.cold_p99, r.warm_p50, r.warm_p99,
+                r.cold_bytes_per_query, r.warm_bytes_per_query, r.single_cold_bytes);
     if (r.faiss_recall >= 0) {
       std::printf("%.3f | %.0f | %.2fx |\n", r.faiss_recall, r.faiss_qps, r.warm_qps / r.faiss_qps);
     } else {

@@ -43,6 +43,16 @@ TEST(Kernels, ScalarIsAvailableAndActiveIsOneOfThem) {
   EXPECT_TRUE(found);
 }
 
+#if defined(__aarch64__)
+// Advanced SIMD is part of every Linux aarch64 CPU: the NEON table must be
+// there, first, so that the comparisons below cover it.
+TEST(Kernels, NeonIsChosenOnAarch64) {
+  auto tables = Tables();
+  ASSERT_GE(tables.size(), 2u);
+  EXPECT_STREQ(tables.front()->name, "neon");
+}
+#endif
+
 TEST(Kernels, ScalarMatchesPlainArithmetic) {
   std::mt19937 rng(1);
   const int dim = 37, n = 5;

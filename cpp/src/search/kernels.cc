@@ -5,11 +5,19 @@
 
 #include "search/kernels.h"
 
+#if defined(__aarch64__)
+#include <asm/hwcap.h>
+#include <sys/auxv.h>
+#endif
+
 namespace quiver {
 
 #if defined(__x86_64__)
 const Kernels& Avx2Kernels();
 const Kernels& Avx512Kernels();
+#endif
+#if defined(__aarch64__)
+const Kernels& NeonKernels();
 #endif
 
 int AvailableKernels(const Kernels** out, int max) {
@@ -25,6 +33,9 @@ int AvailableKernels(const Kernels** out, int max) {
     add(Avx512Kernels());
   }
   if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) add(Avx2Kernels());
+#endif
+#if defined(__aarch64__)
+  if (getauxval(AT_HWCAP) & HWCAP_ASIMD) add(NeonKernels());
 #endif
   add(ScalarKernels());
   return n < max ? n : max;

@@ -18,6 +18,7 @@ struct Kernels {
   // out[i] = dot(q, x[i]).
   void (*dot_batch)(const float* q, const float* x, int64_t n, int32_t dim, float* out);
   // ADC scan: codes is n rows of m bytes, lut is m tables of 256 floats;
+  // the same code in every table (see kernels_scalar.cc for why);
   // out[i] = bias + sum_j lut[j * 256 + codes[i * m + j]].
   void (*adc_scan)(const uint8_t* codes, int64_t n, int32_t m, const float* lut, float bias,
                    float* out);

@@ -63,35 +63,6 @@ void DotBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out
   for (int64_t i = 0; i < n; ++i) out[i] = Distance<false>(q, x + i * dim, dim);
 }
 
-void AdcScan(const uint8_t* codes, int64_t n, int32_t m, const float* lut, float bias,
-             float* out) {
-  int64_t i = 0;
-  // Eight rows per step, one lane each; four codes of a row come in one
-  // 32-bit gather, so m must be a multiple of 4 for the wide path.
-  if (m % 4 == 0) {
-    const __m256i row_offsets =
-        _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(m));
-    const __m256i low_byte = _mm256_set1_epi32(0xFF);
-    for (; i + 8 <= n; i += 8) {
-      const int* base = reinterpret_cast<const int*>(codes + i * m);
-      __m256 acc = _mm256_set1_ps(bias);
-      for (int32_t j = 0; j < m; j += 4) {
-        __m256i packed = _mm256_i32gather_epi32(
-            reinterpret_cast<const int*>(reinterpret_cast<const uint8_t*>(base) + j), row_offsets, 1);
-        const float* t = lut + j * 256;
-        acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t, _mm256_and_si256(packed, low_byte), 4));
-        acc = _mm256_add_ps(acc, _mm256_i32gather_ps(
-                                     t + 256, _mm256_and_si256(_mm256_srli_epi32(packed, 8), low_byte), 4));
-        acc = _mm256_add_ps(acc, _mm256_i32gather_ps(
-                                     t + 512, _mm256_and_si256(_mm256_srli_epi32(packed, 16), low_byte), 4));
-        acc = _mm256_add_ps(acc, _mm256_i32gather_ps(t + 768, _mm256_srli_epi32(packed, 24), 4));
-      }
-      _mm256_storeu_ps(out + i, acc);
-    }
-  }
-  ScalarKernels().adc_scan(codes + i * m, n - i, m, lut, bias, out + i);
-}
-
 template <bool kL2>
 void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* out) {
   int64_t i = 0;
@@ -121,7 +92,7 @@ void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* 
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  static const Kernels k{"avx2", L2SqrBatch, DotBatch, AdcScan, Transposed<true>, Transposed<false>};
+  static const Kernels k{"avx2", L2SqrBatch, DotBatch, ScalarKernels().adc_scan, Transposed<true>, Transposed<false>};
   return k;
 }
 

@@ -72,34 +72,6 @@ void Batch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
   }
 }
 
-void AdcScan(const uint8_t* codes, int64_t n, int32_t m, const float* lut, float bias,
-             float* out) {
-  int64_t i = 0;
-  // Sixteen rows per step, one lane each; four codes of a row come in one
-  // 32-bit gather, so m must be a multiple of 4 for the wide path.
-  if (m % 4 == 0) {
-    const __m512i row_offsets = _mm512_mullo_epi32(
-        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(m));
-    const __m512i low_byte = _mm512_set1_epi32(0xFF);
-    for (; i + 16 <= n; i += 16) {
-      const uint8_t* base = codes + i * m;
-      __m512 acc = _mm512_set1_ps(bias);
-      for (int32_t j = 0; j < m; j += 4) {
-        __m512i packed = _mm512_i32gather_epi32(row_offsets, base + j, 1);
-        const float* t = lut + j * 256;
-        acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_and_si512(packed, low_byte), t, 4));
-        acc = _mm512_add_ps(acc, _mm512_i32gather_ps(
-                                     _mm512_and_si512(_mm512_srli_epi32(packed, 8), low_byte), t + 256, 4));
-        acc = _mm512_add_ps(acc, _mm512_i32gather_ps(
-                                     _mm512_and_si512(_mm512_srli_epi32(packed, 16), low_byte), t + 512, 4));
-        acc = _mm512_add_ps(acc, _mm512_i32gather_ps(_mm512_srli_epi32(packed, 24), t + 768, 4));
-      }
-      _mm512_storeu_ps(out + i, acc);
-    }
-  }
-  ScalarKernels().adc_scan(codes + i * m, n - i, m, lut, bias, out + i);
-}
-
 template <bool kL2>
 void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* out) {
   for (int64_t i = 0; i < n; i += 16) {
@@ -116,7 +88,7 @@ void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* 
 }  // namespace
 
 const Kernels& Avx512Kernels() {
-  static const Kernels k{"avx512", Batch<true>, Batch<false>, AdcScan, Transposed<true>,
+  static const Kernels k{"avx512", Batch<true>, Batch<false>, ScalarKernels().adc_scan, Transposed<true>,
                          Transposed<false>};
   return k;
 }

@@ -72,13 +72,29 @@ final class DemoCorpus {
     Path marker = dir.resolve("_QUIVER_DEMO");
     String shape = rows + "x" + dim + " seed " + seed + " files " + files;
     if (Files.exists(dir.resolve("_SUCCESS")) && Files.exists(marker)
-        && Files.readString(marker).equals(shape)) {
+        && Files.readString(marker).equals(shape) && matchesGenerator(spark, dir)) {
       return false;
     }
     spark.range(0, rows, 1, files).as(Encoders.LONG())
         .map(rowOf(vectors), Encoders.row(schema()))
         .write().mode("overwrite").parquet(dir.toString());
     Files.writeString(marker, shape);
+    return true;
+  }
+
+  /**
+   * Whether the corpus on disk holds what the generator makes now: the exact neighbours are
+   * computed from the generator, so a corpus from another version of it must be written again.
+   */
+  private boolean matchesGenerator(SparkSession spark, Path dir) {
+    List<Row> first = spark.read().parquet(dir.toString()).where("id = 0").select("embedding").collectAsList();
+    if (first.size() != 1) return false;
+    List<Float> stored = first.get(0).getList(0);
+    float[] expected = vectors.row(0);
+    if (stored.size() != expected.length) return false;
+    for (int d = 0; d < expected.length; d++) {
+      if (stored.get(d) != expected[d]) return false;
+    }
     return true;
   }
 

@@ -58,9 +58,9 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--clusters", defaultValue = "1024", description = "Generator clusters (the engine benchmark's default)")
   int clusters;
   @Option(names = "--master", defaultValue = "local[2]") String master;
-  @Option(names = "--work-dir", defaultValue = "spark/target/join-benchmark",
+  @Option(names = "--work-dir", defaultValue = "target/join-benchmark",
       description = "Corpora (kept between runs) and indexes") Path workDir;
-  @Option(names = "--out", defaultValue = "spark/target/join-benchmark/report",
+  @Option(names = "--out", defaultValue = "target/join-benchmark/report",
       description = "Directory for report.md and recall-vs-time.png") Path outDir;
   @Option(names = "--repeat", defaultValue = "3", description = "Timed runs of each warm join (median reported)")
   int repeat;
