@@ -23,5 +23,6 @@ ci/test-aarch64.sh
 
 if [ -f pom.xml ]; then
   step "Java and Spark tests"
-  JAVA_HOME=$(ci/find-jdk.sh) mvn -B -q -ntp verify
+  # Not quiet: Surefire's per-suite "Tests run:" lines are the record of what ran.
+  JAVA_HOME=$(ci/find-jdk.sh) mvn -B -ntp verify
 fi
