@@ -6,7 +6,7 @@ import java.util.Objects;
  * Parameters of an index build. Immutable; start from {@link #defaults()} or {@link #builder()}.
  * The defaults are those of quiver.h: vector column {@code "embedding"}, metric L2, nlist 0
  * (chosen from the row count, about 4 * sqrt(rows)), pqM 0 (chosen from the dimension: dim / 4
- * rounded down to a divisor of dim, at most 64), pqBits 8, trainSample 0 (max(256 * nlist,
+ * rounded down to a divisor of dim, at most 64), pqBits 8, trainSample 0 (max(32 * nlist,
  * 100000), capped at the row count), seed 42, threads 0 (all cores).
  */
 public final class BuildParams {
@@ -127,7 +127,7 @@ public final class BuildParams {
       return this;
     }
 
-    /** Rows sampled for training; 0 chooses max(256 * nlist, 100000), capped at the row count. */
+    /** Rows sampled for training; 0 chooses max(32 * nlist, 100000), capped at the row count. */
     public Builder trainSample(long rows) {
       this.trainSample = rows;
       return this;

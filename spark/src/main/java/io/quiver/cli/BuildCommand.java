@@ -51,7 +51,7 @@ final class BuildCommand implements Callable<Integer> {
   int pqM;
 
   @Option(names = "--sample", defaultValue = "0", paramLabel = "ROWS",
-      description = "Rows sampled for training; 0 picks max(256 * nlist, 100000), capped at the rows.")
+      description = "Rows sampled for training; 0 picks max(32 * nlist, 100000), capped at the rows.")
   long sample;
 
   @Option(names = "--seed", defaultValue = "42", description = "Random seed of the training.")
