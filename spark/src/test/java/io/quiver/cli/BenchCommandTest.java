@@ -24,5 +24,24 @@ class BenchCommandTest {
     String report = Files.readString(out.resolve("report.md"));
     assertTrue(report.contains("Quiver fused join, warm, row id"), report);
     assertTrue(Files.size(out.resolve("recall-vs-time.png")) > 1000);
+    assertTrue(run.out().contains("Quiver fused join, warm, row id"), run::toString);
+  }
+
+  @Test
+  void benchJsonListsEveryConfiguration(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("bench", "--json", "--scale", "2000x4", "--dim", "8", "--payload-columns", "1",
+        "--configs", "build,join", "--repeat", "1", "--work-dir", dir.resolve("work").toString(),
+        "--out", dir.resolve("report").toString());
+    assertEquals(0, run.exitCode(), run::toString);
+    var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+    var configs = new java.util.ArrayList<String>();
+    doc.get("results").forEach(r -> configs.add(r.get("config").asText()));
+    assertTrue(configs.contains("Quiver one-time index build"), configs::toString);
+    assertTrue(configs.contains("Quiver fused join, warm, row id"), configs::toString);
+    doc.get("results").forEach(r -> {
+      if (r.get("config").asText().contains("row id")) {
+        assertEquals(1.0, r.get("recall_at_10").asDouble(), 0.2, r::toString);
+      }
+    });
   }
 }

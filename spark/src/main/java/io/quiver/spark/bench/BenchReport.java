@@ -22,6 +22,28 @@ final class BenchReport {
   /** One configuration at one scale; recall is NaN where it does not apply (the build). */
   record Result(String scale, String config, double seconds, double recall, String note) {}
 
+  /** The results as one JSON document, for scripts (recall is null where it does not apply). */
+  static String json(List<Result> results, String setup, Path markdown, Path png) throws IOException {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Result r : results) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("scale", r.scale());
+      row.put("config", r.config());
+      row.put("seconds", r.seconds());
+      row.put("recall_at_10", Double.isNaN(r.recall()) ? null : r.recall());
+      row.put("note", r.note());
+      rows.add(row);
+    }
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("setup", setup);
+    doc.put("results", rows);
+    doc.put("report", markdown.toString());
+    doc.put("chart", png.toString());
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+        .writeValueAsString(doc);
+  }
+
   static void write(List<Result> results, String setup, Path markdown, Path png) throws IOException {
     StringBuilder md = new StringBuilder("# Quiver k-nearest join in Spark\n\n").append(setup).append("\n\n");
     Map<String, List<Result>> byScale = new LinkedHashMap<>();

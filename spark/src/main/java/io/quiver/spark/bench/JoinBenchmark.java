@@ -70,6 +70,9 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--lsh-max-rows", defaultValue = "100000",
       description = "MLlib LSH runs only at scales up to this many rows") long lshMaxRows;
   @Option(names = "--lsh-tables", defaultValue = "5") int lshTables;
+  @Option(names = "--json", description = "Print the results as one JSON document instead of the markdown report")
+  boolean json;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Option(names = "--verbose", description = "Log the join's phases (index lookup, sizing, search, fetch)")
   boolean verbose;
   @Option(names = "--configs", split = ",", defaultValue = "brute,build,join,join-all,copy,lsh",
@@ -110,8 +113,14 @@ public final class JoinBenchmark implements Callable<Integer> {
     Path md = outDir.resolve("report.md");
     Path png = outDir.resolve("recall-vs-time.png");
     BenchReport.write(results, describe(), md, png);
-    System.out.println(Files.readString(md));
-    System.out.println("wrote " + md + " and " + png);
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(BenchReport.json(results, describe(), md, png));
+    } else {
+      out.println(Files.readString(md));
+      out.println("wrote " + md + " and " + png);
+    }
+    out.flush();
     return 0;
   }
 
