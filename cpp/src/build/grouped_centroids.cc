@@ -54,51 +54,98 @@ GroupedCentroids::GroupedCentroids(const float* centroids, int64_t n, int32_t di
     for (int32_t j = 0; j < dim; ++j) s += group_centres_[k * dim + j] * group_centres_[k * dim + j];
     group_norms_[k] = s;
   }
+  packed_norms_.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    float s = 0;
+    for (int32_t j = 0; j < dim; ++j) s += packed_[i * dim + j] * packed_[i * dim + j];
+    packed_norms_[i] = s;
+  }
 }
 
 void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, faiss::idx_t* labels) const {
-  const Kernels& kernels = ActiveKernels();
   const int g = static_cast<int>(groups());
   const int dim = dim_;
-  constexpr int kRows = 256;
+  const int probe = probe_;
+  // Rows per block: enough that each group's share (about kRows * probe / g
+  // rows) makes a product BLAS runs near its peak.
+  constexpr int kRows = 4096;
   std::vector<float> ip(static_cast<size_t>(kRows) * g), gd(g);
   std::vector<int> order(g);
+  std::vector<int32_t> probed(static_cast<size_t>(kRows) * probe);
+  std::vector<int32_t> start(g + 1), members(static_cast<size_t>(kRows) * probe);
+  std::vector<float> best(kRows), gathered, cip;
+  std::vector<faiss::idx_t> best_id(kRows);
   std::vector<float> d;
   const float one = 1.0f, zero = 0.0f;
   for (int64_t begin = 0; begin < n; begin += kRows) {
     const int rows = static_cast<int>(std::min<int64_t>(kRows, n - begin));
-    sgemm_("T", "N", &g, &rows, &dim, &one, group_centres_.data(), &dim, x + begin * dim, &dim, &zero,
-           ip.data(), &g);
+    const float* xb = x + begin * dim;
+    // The closest groups of each row.
+    sgemm_("T", "N", &g, &rows, &dim, &one, group_centres_.data(), &dim, xb, &dim, &zero, ip.data(), &g);
     for (int r = 0; r < rows; ++r) {
-      const float* xr = x + (begin + r) * dim;
       for (int k = 0; k < g; ++k) gd[k] = group_norms_[k] - 2.0f * ip[static_cast<size_t>(r) * g + k];
       std::iota(order.begin(), order.end(), 0);
-      std::nth_element(order.begin(), order.begin() + (probe_ - 1), order.end(),
+      std::nth_element(order.begin(), order.begin() + (probe - 1), order.end(),
                        [&](int a, int b) { return gd[a] < gd[b] || (gd[a] == gd[b] && a < b); });
-      float best = std::numeric_limits<float>::infinity();
-      faiss::idx_t best_id = -1;
-      for (int p = 0; p < probe_; ++p) {
-        const int k = order[p];
-        const int64_t size = offsets_[k + 1] - offsets_[k];
-        if (size == 0) continue;
-        d.resize(size);
-        kernels.l2_sqr_batch(xr, packed_.data() + offsets_[k] * dim, size, dim, d.data());
+      std::copy_n(order.begin(), probe, probed.begin() + static_cast<size_t>(r) * probe);
+    }
+    // Turned around: the rows that probe each group, so that each group's
+    // centroids meet all of them in one product.
+    std::fill(start.begin(), start.end(), 0);
+    for (int i = 0; i < rows * probe; ++i) ++start[probed[i] + 1];
+    std::partial_sum(start.begin(), start.end(), start.begin());
+    {
+      std::vector<int32_t> fill(start.begin(), start.end() - 1);
+      for (int r = 0; r < rows; ++r) {
+        for (int p = 0; p < probe; ++p) members[fill[probed[static_cast<size_t>(r) * probe + p]]++] = r;
+      }
+    }
+    std::fill_n(best.begin(), rows, std::numeric_limits<float>::infinity());
+    std::fill_n(best_id.begin(), rows, faiss::idx_t{-1});
+    for (int k = 0; k < g; ++k) {
+      const int count = start[k + 1] - start[k];
+      const int size = static_cast<int>(offsets_[k + 1] - offsets_[k]);
+      if (count == 0 || size == 0) continue;
+      gathered.resize(static_cast<size_t>(count) * dim);
+      for (int i = 0; i < count; ++i) {
+        std::copy_n(xb + static_cast<size_t>(members[start[k] + i]) * dim, dim,
+                    gathered.data() + static_cast<size_t>(i) * dim);
+      }
+      cip.resize(static_cast<size_t>(count) * size);
+      const float* packed = packed_.data() + offsets_[k] * dim;
+      sgemm_("T", "N", &size, &count, &dim, &one, packed, &dim, gathered.data(), &dim, &zero, cip.data(), &size);
+      const float* norms = packed_norms_.data() + offsets_[k];
+      d.resize(size);
+      for (int i = 0; i < count; ++i) {
+        const float* row_ip = cip.data() + static_cast<size_t>(i) * size;
+#pragma omp simd
+        for (int c = 0; c < size; ++c) d[c] = norms[c] - 2.0f * row_ip[c];
         float mn;
         const int64_t at = ArgMin(d.data(), size, &mn);
         const faiss::idx_t id = ids_[offsets_[k] + at];
-        if (mn < best || (mn == best && id < best_id)) {
-          best = mn;
-          best_id = id;
+        const int r = members[start[k] + i];
+        if (mn < best[r] || (mn == best[r] && id < best_id[r])) {
+          best[r] = mn;
+          best_id[r] = id;
         }
       }
-      if (best_id < 0) {  // the closest groups were all empty: look everywhere
+    }
+    const Kernels& kernels = ActiveKernels();
+    for (int r = 0; r < rows; ++r) {
+      const float* xr = xb + static_cast<size_t>(r) * dim;
+      if (best_id[r] < 0) {  // the closest groups were all empty: look everywhere
         d.resize(ids_.size());
         kernels.l2_sqr_batch(xr, packed_.data(), static_cast<int64_t>(ids_.size()), dim, d.data());
-        const int64_t at = ArgMin(d.data(), static_cast<int64_t>(ids_.size()), &best);
-        best_id = ids_[at];
+        float mn;
+        const int64_t at = ArgMin(d.data(), static_cast<int64_t>(ids_.size()), &mn);
+        labels[begin + r] = ids_[at];
+        distances[begin + r] = mn;
+        continue;
       }
-      labels[begin + r] = best_id;
-      distances[begin + r] = best;
+      float xn = 0;
+      for (int j = 0; j < dim; ++j) xn += xr[j] * xr[j];
+      labels[begin + r] = best_id[r];
+      distances[begin + r] = std::max(0.0f, xn + best[r]);
     }
   }
 }

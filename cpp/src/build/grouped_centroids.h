@@ -34,6 +34,7 @@ class GroupedCentroids {
   std::vector<float> group_norms_;
   std::vector<int64_t> offsets_;      // group g's centroids: [offsets_[g], offsets_[g + 1])
   std::vector<float> packed_;         // centroids ordered by group
+  std::vector<float> packed_norms_;   // their squared norms
   std::vector<faiss::idx_t> ids_;     // original id of each packed centroid
 };
 
