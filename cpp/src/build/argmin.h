@@ -1,34 +1,41 @@
-// Position of the smallest of n floats (the first one on ties), blocked so
-// that the inner minimum vectorises.
+// Position of the smallest of n floats (the first one on ties; NaN never
+// wins). Sixteen lanes keep their own minimum and where it was, which the
+// compiler turns into vector compares and blends; a plain running minimum
+// would stay scalar.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 
 namespace quiver {
 
 inline int64_t ArgMin(const float* d, int64_t n, float* min_out = nullptr) {
-  constexpr int64_t kBlock = 16;
-  float best = std::numeric_limits<float>::infinity();
-  int64_t best_block = 0;
-  const int64_t full = n / kBlock * kBlock;
-  for (int64_t b = 0; b < full; b += kBlock) {
-    float mn = std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(min : mn)
-    for (int64_t k = 0; k < kBlock; ++k) mn = std::min(mn, d[b + k]);
-    if (mn < best) {
-      best = mn;
-      best_block = b;
+  constexpr int64_t kLanes = 16;
+  alignas(64) float lane_min[kLanes];
+  alignas(64) int64_t lane_at[kLanes];
+  for (int64_t k = 0; k < kLanes; ++k) {
+    lane_min[k] = std::numeric_limits<float>::infinity();
+    lane_at[k] = -1;
+  }
+  const int64_t full = n / kLanes * kLanes;
+  for (int64_t b = 0; b < full; b += kLanes) {
+#pragma omp simd
+    for (int64_t k = 0; k < kLanes; ++k) {
+      const bool lower = d[b + k] < lane_min[k];
+      lane_min[k] = lower ? d[b + k] : lane_min[k];
+      lane_at[k] = lower ? b + k : lane_at[k];
     }
   }
+  float best = std::numeric_limits<float>::infinity();
   int64_t at = -1;
-  if (full > 0 && best < std::numeric_limits<float>::infinity()) {
-    for (at = best_block; d[at] != best; ++at) {
+  for (int64_t k = 0; k < kLanes; ++k) {
+    if (lane_at[k] >= 0 && (lane_min[k] < best || (lane_min[k] == best && lane_at[k] < at))) {
+      best = lane_min[k];
+      at = lane_at[k];
     }
   }
   for (int64_t k = full; k < n; ++k) {
-    if (at < 0 || d[k] < best) {
+    if (d[k] < best) {
       best = d[k];
       at = k;
     }

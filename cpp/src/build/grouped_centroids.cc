@@ -4,6 +4,7 @@
 #include <faiss/IndexFlat.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -16,6 +17,16 @@ extern "C" int sgemm_(const char* transa, const char* transb, const int* m, cons
                       const float* beta, float* c, const int* ldc);
 
 namespace quiver {
+namespace {
+
+// The bits of a float as an unsigned integer in the same order (negative
+// values flipped whole, positive ones with the sign bit set).
+uint64_t OrderedBits(float v) {
+  const uint32_t u = std::bit_cast<uint32_t>(v);
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+}  // namespace
 
 GroupedCentroids::GroupedCentroids(const float* centroids, int64_t n, int32_t dim, int32_t probe_groups)
     : dim_(dim) {
@@ -69,8 +80,8 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
   // Rows per block: enough that each group's share (about kRows * probe / g
   // rows) makes a product BLAS runs near its peak.
   constexpr int kRows = 4096;
-  std::vector<float> ip(static_cast<size_t>(kRows) * g), gd(g);
-  std::vector<int> order(g);
+  std::vector<float> ip(static_cast<size_t>(kRows) * g);
+  std::vector<uint64_t> keyed(g);
   std::vector<int32_t> probed(static_cast<size_t>(kRows) * probe);
   std::vector<int32_t> start(g + 1), members(static_cast<size_t>(kRows) * probe);
   std::vector<float> best(kRows), gathered, cip;
@@ -83,11 +94,16 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
     // The closest groups of each row.
     sgemm_("T", "N", &g, &rows, &dim, &one, group_centres_.data(), &dim, xb, &dim, &zero, ip.data(), &g);
     for (int r = 0; r < rows; ++r) {
-      for (int k = 0; k < g; ++k) gd[k] = group_norms_[k] - 2.0f * ip[static_cast<size_t>(r) * g + k];
-      std::iota(order.begin(), order.end(), 0);
-      std::nth_element(order.begin(), order.begin() + (probe - 1), order.end(),
-                       [&](int a, int b) { return gd[a] < gd[b] || (gd[a] == gd[b] && a < b); });
-      std::copy_n(order.begin(), probe, probed.begin() + static_cast<size_t>(r) * probe);
+      // (distance, group) packed into one integer that orders like the
+      // pair, so the selection compares without branching on floats.
+      for (int k = 0; k < g; ++k) {
+        keyed[k] = OrderedBits(group_norms_[k] - 2.0f * ip[static_cast<size_t>(r) * g + k]) << 32 |
+                   static_cast<uint32_t>(k);
+      }
+      std::nth_element(keyed.begin(), keyed.begin() + (probe - 1), keyed.end());
+      for (int p = 0; p < probe; ++p) {
+        probed[static_cast<size_t>(r) * probe + p] = static_cast<int32_t>(keyed[p] & 0xffffffffu);
+      }
     }
     // Turned around: the rows that probe each group, so that each group's
     // centroids meet all of them in one product.
