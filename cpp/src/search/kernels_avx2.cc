@@ -55,12 +55,9 @@ inline float Distance(const float* q, const float* x, int32_t dim) {
   return Reduce16(lo, hi);
 }
 
-void L2SqrBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = Distance<true>(q, x + i * dim, dim);
-}
-
-void DotBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = Distance<false>(q, x + i * dim, dim);
+template <bool kL2>
+void Batch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = Distance<kL2>(q, x + i * dim, dim);
 }
 
 template <bool kL2>
@@ -92,7 +89,7 @@ void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* 
 }  // namespace
 
 const Kernels& Avx2Kernels() {
-  static const Kernels k{"avx2", L2SqrBatch, DotBatch, ScalarKernels().adc_scan, Transposed<true>, Transposed<false>};
+  static const Kernels k{"avx2", Batch<true>, Batch<false>, ScalarKernels().adc_scan, Transposed<true>, Transposed<false>};
   return k;
 }
 

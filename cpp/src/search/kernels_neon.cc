@@ -52,12 +52,9 @@ inline float Distance(const float* q, const float* x, int32_t dim) {
   return Reduce16(acc[0], acc[1], acc[2], acc[3]);
 }
 
-void L2SqrBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = Distance<true>(q, x + i * dim, dim);
-}
-
-void DotBatch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
-  for (int64_t i = 0; i < n; ++i) out[i] = Distance<false>(q, x + i * dim, dim);
+template <bool kL2>
+void Batch(const float* q, const float* x, int64_t n, int32_t dim, float* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] = Distance<kL2>(q, x + i * dim, dim);
 }
 
 template <bool kL2>
@@ -94,7 +91,7 @@ void Transposed(const float* q, const float* xt, int64_t n, int32_t dim, float* 
 const Kernels& NeonKernels() {
   // The ADC scan is table lookups whatever the instruction set: the scalar
   // code serves every table (kernels_scalar.cc).
-  static const Kernels k{"neon", L2SqrBatch, DotBatch, ScalarKernels().adc_scan, Transposed<true>,
+  static const Kernels k{"neon", Batch<true>, Batch<false>, ScalarKernels().adc_scan, Transposed<true>,
                          Transposed<false>};
   return k;
 }
