@@ -4,11 +4,15 @@
 
 #include <faiss/impl/ProductQuantizer.h>
 
+#include <algorithm>
+#include <cmath>
+#include <numeric>
 #include <random>
 
 #include "build/blas_threads.h"
 #include "build/build_params.h"
 #include "build/trainer.h"
+#include "build/two_level_kmeans.h"
 
 namespace quiver {
 namespace {
@@ -118,6 +122,103 @@ TEST(Trainer, TinySamplesAndCancellation) {
   });
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(ToQvStatus(c.status()), QV_ERR_CANCELLED);
+}
+
+TEST(ShareCentroids, ProportionalAtLeastOneNeverMoreThanTheRows) {
+  auto sum = [](const std::vector<int32_t>& v) { return std::accumulate(v.begin(), v.end(), 0); };
+  EXPECT_EQ(ShareCentroids({100, 0, 50, 1}, 10), (std::vector<int32_t>{6, 0, 3, 1}));
+  EXPECT_EQ(ShareCentroids({100, 0, 50, 1}, 151), (std::vector<int32_t>{100, 0, 50, 1}));
+  EXPECT_EQ(ShareCentroids({1, 1, 1, 1, 100}, 5), (std::vector<int32_t>{1, 1, 1, 1, 1}));
+  std::mt19937_64 g(9);
+  for (int trial = 0; trial < 200; ++trial) {
+    std::vector<int64_t> sizes(1 + g() % 40);
+    int64_t n = 0, nonempty = 0;
+    for (auto& s : sizes) {
+      s = g() % 3 == 0 ? 0 : static_cast<int64_t>(g() % 500);
+      n += s;
+      nonempty += s > 0;
+    }
+    if (n == 0) continue;
+    const int32_t k = static_cast<int32_t>(std::max<int64_t>(nonempty, 1 + g() % n));
+    auto share = ShareCentroids(sizes, k);
+    EXPECT_EQ(sum(share), k);
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      EXPECT_LE(share[i], sizes[i]);
+      EXPECT_EQ(share[i] > 0, sizes[i] > 0);
+    }
+  }
+}
+
+double MeanSquaredDistanceToNearest(const std::vector<float>& x, int64_t n, int32_t dim, int32_t nlist,
+                                    const std::vector<float>& centroids) {
+  std::vector<int64_t> lists(n);
+  AssignToLists(centroids.data(), nlist, dim, x.data(), n, 1, lists.data());
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    for (int j = 0; j < dim; ++j) {
+      const double d = x[i * dim + j] - centroids[lists[i] * dim + j];
+      sum += d * d;
+    }
+  }
+  return sum / n;
+}
+
+// Many lists: the coarse quantizer is trained in two levels; reproducible,
+// every list used, and nearly as tight as one k-means over all lists.
+TEST(Trainer, TwoLevelCoarseTraining) {
+  SingleThreadedBlas blas;
+  const int64_t n = 8000;
+  TrainOptions o = Options();
+  o.nlist = 100;
+  auto x = Clustered(n, o.dim, 40, 6);
+  o.two_level_min_lists = 100;
+  std::vector<int64_t> seen;
+  auto a = Train(x.data(), n, o, [&](int64_t done, int64_t total) {
+    EXPECT_EQ(total, 10 + 10 + o.pq_m);  // first-level iterations, groups, sub-quantizers
+    EXPECT_TRUE(seen.empty() || done >= seen.back());
+    seen.push_back(done);
+    return Status::OK();
+  });
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(seen.back(), 10 + 10 + o.pq_m);
+  auto b = Train(x.data(), n, o, nullptr);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(a->centroids, b->centroids);
+  ASSERT_EQ(a->centroids.size(), 100u * 32);
+  for (float v : a->centroids) ASSERT_TRUE(std::isfinite(v));
+  std::vector<int64_t> lists(n);
+  AssignToLists(a->centroids.data(), o.nlist, o.dim, x.data(), n, 1, lists.data());
+  std::vector<int64_t> used(o.nlist, 0);
+  for (int64_t l : lists) ++used[l];
+  EXPECT_EQ(std::count(used.begin(), used.end(), 0), 0) << "empty lists";
+
+  o.two_level_min_lists = 1 << 30;
+  auto flat = Train(x.data(), n, o, nullptr);
+  ASSERT_TRUE(flat.ok());
+  const double two = MeanSquaredDistanceToNearest(x, n, o.dim, o.nlist, a->centroids);
+  const double one = MeanSquaredDistanceToNearest(x, n, o.dim, o.nlist, flat->centroids);
+  EXPECT_LT(two, 1.1 * one) << "two-level " << two << " vs flat " << one;
+
+  // Cancelled from the second level.
+  o.two_level_min_lists = 100;
+  auto c = Train(x.data(), n, o, [&](int64_t done, int64_t) { return done == 13 ? Cancelled("stop") : Status::OK(); });
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(ToQvStatus(c.status()), QV_ERR_CANCELLED);
+
+  // Cosine: unit centroids at both levels.
+  o.metric = QV_METRIC_COSINE;
+  for (int64_t i = 0; i < n; ++i) {
+    double s = 0;
+    for (int j = 0; j < o.dim; ++j) s += x[i * o.dim + j] * x[i * o.dim + j];
+    for (int j = 0; j < o.dim; ++j) x[i * o.dim + j] /= std::sqrt(s);
+  }
+  auto cos = Train(x.data(), n, o, nullptr);
+  ASSERT_TRUE(cos.ok());
+  for (int l = 0; l < o.nlist; ++l) {
+    double s = 0;
+    for (int j = 0; j < o.dim; ++j) s += cos->centroids[l * o.dim + j] * cos->centroids[l * o.dim + j];
+    EXPECT_NEAR(s, 1.0, 1e-4);
+  }
 }
 
 TEST(BuildParams, Defaults) {

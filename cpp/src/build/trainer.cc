@@ -9,6 +9,7 @@
 
 #include "build/parallel_flat_index.h"
 #include "build/small_flat_index.h"
+#include "build/two_level_kmeans.h"
 
 namespace quiver {
 namespace {
@@ -48,12 +49,25 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
     return Status::Invalid("cannot train ", nlist, " lists on ", n, " rows: need at least as many rows as lists");
   }
   const int dsub = dim / m;
-  const int64_t total = kCoarseIterations + m;
+  const bool two_level = nlist >= opt.two_level_min_lists;
+  TwoLevelOptions two;
+  two.dim = dim;
+  two.k = nlist;
+  two.iterations = kCoarseIterations;
+  two.seed = opt.seed;
+  two.spherical = opt.metric == QV_METRIC_COSINE;
+  two.threads = opt.threads;
+  const int64_t coarse_steps = two_level ? TwoLevelSteps(two) : kCoarseIterations;
+  const int64_t total = coarse_steps + m;
   int64_t done = 0;
   Quantizers q;
 
   // Coarse quantizer.
-  {
+  if (two_level) {
+    ARROW_ASSIGN_OR_RAISE(q.centroids, TwoLevelKMeans(sample, n, two, [&]() -> Status {
+                            return progress ? progress(++done, total) : Status::OK();
+                          }));
+  } else {
     faiss::ClusteringParameters cp = Params(kCoarseIterations, opt.seed);
     cp.spherical = opt.metric == QV_METRIC_COSINE;
     faiss::Clustering clustering(dim, nlist, cp);
@@ -73,12 +87,12 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
       return Status::UnknownError("coarse k-means failed: ", e.what());
     }
     q.centroids = std::move(clustering.centroids);
-    if (q.centroids.size() != static_cast<size_t>(nlist) * dim) {
-      return Status::UnknownError("coarse k-means returned ", q.centroids.size(), " values");
-    }
-    done = kCoarseIterations;
-    if (progress) ARROW_RETURN_NOT_OK(progress(done, total));
   }
+  if (q.centroids.size() != static_cast<size_t>(nlist) * dim) {
+    return Status::UnknownError("coarse k-means returned ", q.centroids.size(), " values");
+  }
+  done = coarse_steps;
+  if (progress) ARROW_RETURN_NOT_OK(progress(done, total));
 
   // Residuals of the sample against their lists' centroids.
   std::vector<int64_t> lists(static_cast<size_t>(n));

@@ -1,12 +1,14 @@
-// Training on the sample: k-means for the coarse quantizer, then one k-means
-// per PQ sub-space on the residuals (row minus its list's centroid). Both
-// with FAISS, seeded, so a build is reproducible.
+// Training on the sample: k-means for the coarse quantizer (in two levels
+// for many lists), then one k-means per PQ sub-space on the residuals (row
+// minus its list's centroid). All with FAISS, seeded, so a build is
+// reproducible.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "build/parallel_flat_index.h"
 #include "common/status.h"
 
 namespace quiver {
@@ -18,6 +20,9 @@ struct TrainOptions {
   int32_t metric = 0;  // COSINE: rows are unit-normalised, so are the centroids
   uint64_t seed = 0;
   int32_t threads = 1;
+  // From this many lists on, the coarse quantizer is trained in two levels
+  // (two_level_kmeans.h) rather than by one k-means over all of them.
+  int32_t two_level_min_lists = kGroupedMinLists;
 };
 
 struct Quantizers {

@@ -1,0 +1,164 @@
+#include "build/two_level_kmeans.h"
+
+#include <faiss/Clustering.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <mutex>
+#include <numeric>
+
+#include "build/parallel_flat_index.h"
+#include "build/trainer.h"
+
+namespace quiver {
+namespace {
+
+struct Stop {
+  Status status;
+};
+
+int32_t Groups(int32_t k) { return static_cast<int32_t>(std::clamp<int64_t>(std::llround(std::sqrt(double(k))), 1, k)); }
+
+faiss::ClusteringParameters Params(const TwoLevelOptions& opt, uint64_t seed) {
+  faiss::ClusteringParameters cp;
+  cp.niter = opt.iterations;
+  cp.seed = static_cast<int>(seed & 0x7fffffff);
+  cp.spherical = opt.spherical;
+  cp.verbose = false;
+  cp.min_points_per_centroid = 1;
+  cp.max_points_per_centroid = 1 << 30;
+  return cp;
+}
+
+}  // namespace
+
+std::vector<int32_t> ShareCentroids(const std::vector<int64_t>& sizes, int32_t k) {
+  const int64_t n = std::accumulate(sizes.begin(), sizes.end(), int64_t{0});
+  const size_t g = sizes.size();
+  std::vector<int32_t> share(g, 0);
+  std::vector<double> exact(g);
+  int64_t sum = 0;
+  for (size_t i = 0; i < g; ++i) {
+    exact[i] = n > 0 ? double(k) * double(sizes[i]) / double(n) : 0;
+    if (sizes[i] > 0) {
+      share[i] = static_cast<int32_t>(std::min<int64_t>(sizes[i], std::max<int64_t>(1, std::llround(std::floor(exact[i])))));
+    }
+    sum += share[i];
+  }
+  // Largest remainders first; never past a group's size, never below one.
+  while (sum < k) {
+    size_t best = g;
+    for (size_t i = 0; i < g; ++i) {
+      if (share[i] < sizes[i] && (best == g || exact[i] - share[i] > exact[best] - share[best])) best = i;
+    }
+    if (best == g) break;  // every group full: sum(sizes) < k
+    ++share[best];
+    ++sum;
+  }
+  while (sum > k) {
+    size_t best = g;
+    for (size_t i = 0; i < g; ++i) {
+      if (share[i] > 1 && (best == g || share[i] - exact[i] > share[best] - exact[best])) best = i;
+    }
+    if (best == g) break;  // more non-empty groups than centroids
+    --share[best];
+    --sum;
+  }
+  return share;
+}
+
+int64_t TwoLevelSteps(const TwoLevelOptions& opt) { return opt.iterations + Groups(opt.k); }
+
+Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLevelOptions& opt,
+                                          const std::function<Status()>& step) {
+  const int32_t dim = opt.dim, k = opt.k, g = Groups(k);
+  if (n < k) return Status::Invalid("cannot train ", k, " lists on ", n, " rows");
+
+  // First level.
+  std::vector<float> tops;
+  {
+    faiss::Clustering top(dim, g, Params(opt, opt.seed));
+    int searches = 0;
+    ParallelFlatL2 index(dim, opt.threads, [&] {
+      if (searches++ == 0 || !step) return;  // the first search comes before any iteration
+      Status st = step();
+      if (!st.ok()) throw Stop{st};
+    });
+    try {
+      top.train(n, x, index);
+    } catch (Stop& stop) {
+      return stop.status;
+    } catch (const std::exception& e) {
+      return Status::UnknownError("coarse k-means (first level) failed: ", e.what());
+    }
+    if (step) ARROW_RETURN_NOT_OK(step());  // the last iteration has no search after it
+    tops = std::move(top.centroids);
+  }
+  std::vector<int64_t> group(static_cast<size_t>(n));
+  AssignToLists(tops.data(), g, dim, x, n, opt.threads, group.data());
+  std::vector<int64_t> sizes(g, 0);
+  for (int64_t i = 0; i < n; ++i) ++sizes[group[i]];
+  std::vector<int64_t> row_start(g + 1, 0);
+  std::partial_sum(sizes.begin(), sizes.end(), row_start.begin() + 1);
+  std::vector<int64_t> members(static_cast<size_t>(n));
+  {
+    std::vector<int64_t> fill(row_start.begin(), row_start.end() - 1);
+    for (int64_t i = 0; i < n; ++i) members[fill[group[i]]++] = i;
+  }
+  const std::vector<int32_t> share = ShareCentroids(sizes, k);
+  std::vector<int64_t> out_start(g + 1, 0);
+  for (int32_t i = 0; i < g; ++i) out_start[i + 1] = out_start[i] + share[i];
+  if (out_start[g] != k) return Status::UnknownError("two-level k-means shared ", out_start[g], " of ", k, " centroids");
+
+  // Second level: each group on its own thread (they are small), largest
+  // first so that the last one to finish is short.
+  std::vector<int32_t> order(g);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return sizes[a] > sizes[b]; });
+  std::vector<float> centroids(static_cast<size_t>(k) * dim);
+  std::mutex mu;
+  Status stopped;
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(std::max(1, opt.threads)) schedule(dynamic, 1)
+  for (int32_t o = 0; o < g; ++o) {
+    const int32_t i = order[o];
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (error || !stopped.ok()) continue;
+    }
+    try {
+      const int64_t rows = sizes[i];
+      float* out = centroids.data() + out_start[i] * dim;
+      std::vector<float> local(static_cast<size_t>(rows) * dim);
+      for (int64_t r = 0; r < rows; ++r) {
+        std::copy_n(x + members[row_start[i] + r] * dim, dim, local.data() + r * dim);
+      }
+      if (share[i] == rows) {
+        std::copy(local.begin(), local.end(), out);  // as many centroids as rows: the rows
+      } else if (share[i] > 0) {
+        faiss::Clustering sub(dim, share[i], Params(opt, opt.seed + 1 + static_cast<uint64_t>(i)));
+        ParallelFlatL2 index(dim, 1);
+        sub.train(rows, local.data(), index);
+        std::copy(sub.centroids.begin(), sub.centroids.end(), out);
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      if (step && stopped.ok()) stopped = step();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!error) error = std::current_exception();
+    }
+  }
+  ARROW_RETURN_NOT_OK(stopped);
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      return Status::UnknownError("coarse k-means (second level) failed: ", e.what());
+    }
+  }
+  return centroids;
+}
+
+}  // namespace quiver
