@@ -129,7 +129,9 @@ QV_API qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads
 /* Progress of a long operation. Called from any thread of the library, never
 ** concurrently with itself. `done` and `total` count rows (or, for
 ** QV_PHASE_SCAN, files; for QV_PHASE_TRAIN, coarse k-means iterations plus
-** one step per PQ sub-quantizer; for QV_PHASE_WRITE, bytes). Return 0 to
+** one step per PQ sub-quantizer, where from 8,192 lists on the coarse
+** k-means runs in two levels and counts its first level's iterations plus
+** one step per group of lists; for QV_PHASE_WRITE, bytes). Return 0 to
 ** go on; any other value cancels the operation with QV_ERR_CANCELLED. */
 typedef int32_t (*qv_progress_fn)(void* user, int32_t phase, int64_t done, int64_t total);
 
