@@ -8,7 +8,10 @@ public enum BuildPhase {
   SCAN(quiver_h.QV_PHASE_SCAN),
   /** Reading the training sample; progress counts rows. */
   SAMPLE(quiver_h.QV_PHASE_SAMPLE),
-  /** k-means for the coarse quantizer, then the PQ codebooks; progress counts k-means steps (iterations; from 8,192 lists on, also one per group of lists). */
+  /**
+   * k-means for the coarse quantizer, then the PQ codebooks; progress counts k-means steps
+   * (iterations; from 8,192 lists on, also one per group of lists).
+   */
   TRAIN(quiver_h.QV_PHASE_TRAIN),
   /** Streaming every file and encoding every vector; progress counts rows. */
   ENCODE(quiver_h.QV_PHASE_ENCODE),
