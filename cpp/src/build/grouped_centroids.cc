@@ -79,7 +79,7 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
   const int probe = probe_;
   // Rows per block: enough that each group's share (about kRows * probe / g
   // rows) makes a product BLAS runs near its peak.
-  constexpr int kRows = 4096;
+  constexpr int kRows = 2048;
   std::vector<float> ip(static_cast<size_t>(kRows) * g);
   std::vector<uint64_t> keyed(g);
   std::vector<int32_t> probed(static_cast<size_t>(kRows) * probe);
