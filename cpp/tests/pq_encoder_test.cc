@@ -118,7 +118,7 @@ TEST(ParallelFlatL2, SameNearestAsFaiss) {
 TEST(GroupedCentroids, NearlyAlwaysTheExactNearest) {
   std::mt19937_64 g(3);
   std::normal_distribution<float> z(0, 1);
-  const int d = 32, nb = 2500, nq = 9000, clusters = 40;  // rows span three blocks
+  const int d = 32, nb = 2500, nq = 9000, clusters = 40;  // rows span several blocks
   std::vector<float> centres(clusters * d), xb(nb * d), xq(nq * d);
   for (auto& v : centres) v = 3 * z(g);
   for (int i = 0; i < nb; ++i) {

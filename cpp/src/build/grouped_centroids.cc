@@ -77,8 +77,9 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
   const int g = static_cast<int>(groups());
   const int dim = dim_;
   const int probe = probe_;
-  // Rows per block: enough that each group's share (about kRows * probe / g
-  // rows) makes a product BLAS runs near its peak.
+  // Rows per block: each group's share (about kRows * probe / g rows, some
+  // 300 at 12,649 lists) makes a product big enough for BLAS while the
+  // block's rows stay in cache; 4,096 and 16,384 measured slower.
   constexpr int kRows = 2048;
   std::vector<float> ip(static_cast<size_t>(kRows) * g);
   std::vector<uint64_t> keyed(g);
