@@ -78,6 +78,7 @@ struct Fixture {
     c.fill_list = [this](int32_t l, uint8_t* out_codes, uint64_t* out_keys) {
       std::memcpy(out_codes, codes[l].data(), codes[l].size());
       std::memcpy(out_keys, keys[l].data(), keys[l].size() * 8);
+      return Status::OK();
     };
     return c;
   }

@@ -5,6 +5,7 @@
 #include "build/blas_threads.h"
 #include "build/encoder.h"
 #include "build/input_files.h"
+#include "build/list_spill.h"
 #include "build/sampler.h"
 #include "build/source_files.h"
 #include "build/trainer.h"
@@ -63,26 +64,12 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
                                             }));
   sample = Sample();  // the sample's memory goes back before encoding
 
-  ARROW_ASSIGN_OR_RAISE(EncodedRows encoded,
-                        EncodeSources(&sources, params.vector_column, opt, q, &progress));
-
-  // Group the rows by list, in slot order within a list (counting sort).
-  std::vector<int64_t> list_sizes(opt.nlist, 0);
-  for (int32_t l : encoded.list) {
-    if (l >= 0) ++list_sizes[l];
-  }
-  std::vector<int64_t> list_start(opt.nlist + 1, 0);
-  for (int32_t l = 0; l < opt.nlist; ++l) list_start[l + 1] = list_start[l] + list_sizes[l];
-  const int64_t rows_indexed = list_start[opt.nlist];
-  std::vector<int64_t> order(static_cast<size_t>(rows_indexed));
-  {
-    std::vector<int64_t> fill = list_start;
-    for (int64_t slot = 0; slot < static_cast<int64_t>(encoded.list.size()); ++slot) {
-      if (encoded.list[slot] >= 0) order[fill[encoded.list[slot]]++] = slot;
-    }
-  }
-  std::vector<int64_t> file_starts;
-  for (const auto& f : sources.files) file_starts.push_back(f.first_slot);
+  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<ListSpill> spill,
+                        ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
+  ARROW_RETURN_NOT_OK(EncodeSources(&sources, params.vector_column, opt, q, spill.get(), &progress));
+  const std::vector<int64_t>& list_sizes = spill->list_sizes();
+  int64_t rows_indexed = 0;
+  for (int64_t size : list_sizes) rows_indexed += size;
 
   IndexContents contents;
   Manifest& m = contents.manifest;
@@ -113,16 +100,8 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   contents.centroids = q.centroids.data();
   contents.codebooks = q.codebooks.data();
   contents.list_sizes = list_sizes;
-  const int32_t pq_m = opt.pq_m;
   contents.fill_list = [&](int32_t list, uint8_t* codes, uint64_t* keys) {
-    for (int64_t i = list_start[list]; i < list_start[list + 1]; ++i) {
-      const int64_t slot = order[i];
-      const size_t file =
-          static_cast<size_t>(std::upper_bound(file_starts.begin(), file_starts.end(), slot) - file_starts.begin() - 1);
-      std::copy_n(encoded.codes.data() + slot * pq_m, pq_m, codes);
-      *keys++ = QV_ROW_KEY(file, slot - file_starts[file]);
-      codes += pq_m;
-    }
+    return spill->ReadList(list, codes, keys);
   };
   return WriteIndex(index_dir, std::move(contents), [&](int64_t done, int64_t total) {
     return progress.Report(QV_PHASE_WRITE, done, total);

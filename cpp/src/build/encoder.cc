@@ -22,7 +22,7 @@ struct Shared {
   const ParallelFlatL2& coarse;
   const PqEncoder& pq;
   Progress* progress;
-  EncodedRows* out;
+  ListSpill* spill;
   std::atomic<int64_t> rows_done{0};
   int64_t rows_total = 0;
 };
@@ -42,7 +42,7 @@ void EncodeResiduals(const PqEncoder& pq, const float* residuals, int64_t n, int
   }
 }
 
-Status EncodeFile(BuildSource* f, Shared* s) {
+Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
   const int32_t dim = s->opt.dim, m = s->opt.pq_m;
   ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f->path, s->column, dim));
   std::vector<float> batch, residuals;
@@ -50,6 +50,7 @@ Status EncodeFile(BuildSource* f, Shared* s) {
   std::vector<int64_t> rows_ok, lists;
   std::vector<float> distances;
   std::vector<uint8_t> codes;
+  ListSpill::Appender out(s->spill);
   int64_t row = 0;
   for (;;) {
     ARROW_RETURN_NOT_OK(s->progress->Check());
@@ -72,7 +73,6 @@ Status EncodeFile(BuildSource* f, Shared* s) {
         case RowStatus::kWrongLength: ++f->skipped.wrong_length; break;
         case RowStatus::kNonFinite: ++f->skipped.non_finite; break;
       }
-      s->out->list[f->first_slot + row + i] = -1;
     }
     const int64_t k = static_cast<int64_t>(rows_ok.size());
     if (k > 0) {
@@ -88,9 +88,8 @@ Status EncodeFile(BuildSource* f, Shared* s) {
       codes.resize(static_cast<size_t>(k) * m);
       EncodeResiduals(s->pq, residuals.data(), k, dim, m, s->opt.threads, codes.data());
       for (int64_t i = 0; i < k; ++i) {
-        const int64_t slot = f->first_slot + row + rows_ok[i];
-        s->out->list[slot] = static_cast<int32_t>(lists[i]);
-        std::copy_n(codes.data() + i * m, m, s->out->codes.data() + slot * m);
+        const uint64_t key = QV_ROW_KEY(static_cast<uint32_t>(ordinal), static_cast<uint32_t>(row + rows_ok[i]));
+        ARROW_RETURN_NOT_OK(out.Add(static_cast<int32_t>(lists[i]), key, codes.data() + i * m));
       }
       f->rows_indexed += k;
     }
@@ -101,23 +100,19 @@ Status EncodeFile(BuildSource* f, Shared* s) {
   if (row != f->rows) {
     return Status::IOError("'", f->path, "' ended after ", row, " rows; its footer says ", f->rows);
   }
-  return Status::OK();
+  return out.Flush();
 }
 
 }  // namespace
 
-Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& column,
-                                  const TrainOptions& opt, const Quantizers& q, Progress* progress) {
-  EncodedRows out;
-  out.list.assign(static_cast<size_t>(sources->rows_total), -1);
-  out.codes.assign(static_cast<size_t>(sources->rows_total) * opt.pq_m, 0);
-
+Status EncodeSources(ScannedSources* sources, const std::string& column, const TrainOptions& opt,
+                     const Quantizers& q, ListSpill* spill, Progress* progress) {
   ParallelFlatL2 coarse(opt.dim, opt.threads);
   coarse.add(opt.nlist, q.centroids.data());
   coarse.Prepare();
   PqEncoder pq(opt.dim, opt.pq_m, q.codebooks.data());
 
-  Shared shared{opt, column, coarse, pq, progress, &out};
+  Shared shared{opt, column, coarse, pq, progress, spill};
   shared.rows_total = sources->rows_total;
   ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_ENCODE, 0, sources->rows_total));
 
@@ -135,7 +130,7 @@ Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& co
       if (!first_error.ok() || exception) continue;
     }
     try {
-      Status st = EncodeFile(&sources->files[i], &shared);
+      Status st = EncodeFile(&sources->files[i], i, &shared);
       if (!st.ok()) {
         std::lock_guard<std::mutex> lock(mu);
         if (first_error.ok()) first_error = st;
@@ -146,8 +141,7 @@ Result<EncodedRows> EncodeSources(ScannedSources* sources, const std::string& co
     }
   }
   if (exception) std::rethrow_exception(exception);
-  ARROW_RETURN_NOT_OK(first_error);
-  return out;
+  return first_error;
 }
 
 }  // namespace quiver

@@ -231,7 +231,7 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
       const uint64_t n = static_cast<uint64_t>(c.list_sizes[l]);
       list_codes.assign(n * m_sub, 0);
       list_keys.assign(n, 0);
-      if (n > 0) c.fill_list(static_cast<int32_t>(l), list_codes.data(), list_keys.data());
+      if (n > 0) ARROW_RETURN_NOT_OK(c.fill_list(static_cast<int32_t>(l), list_codes.data(), list_keys.data()));
       directory[l] = {offset, n, ListChecksum(list_codes.data(), list_codes.size(), list_keys.data(), n), 0};
       ARROW_RETURN_NOT_OK(codes.Append(list_codes.data(), list_codes.size()));
       ARROW_RETURN_NOT_OK(keys.Append(list_keys.data(), n * sizeof(uint64_t)));

@@ -22,8 +22,9 @@ struct IndexContents {
   const float* centroids = nullptr;  // nlist * dim
   const float* codebooks = nullptr;  // pq_m * 256 * (dim / pq_m)
   std::vector<int64_t> list_sizes;   // nlist entries, summing to rows_indexed
-  // Fills list `list`'s list_sizes[list] codes (pq_m bytes each) and row keys.
-  std::function<void(int32_t list, uint8_t* codes, uint64_t* keys)> fill_list;
+  // Fills list `list`'s list_sizes[list] codes (pq_m bytes each) and row
+  // keys. Called once per non-empty list, in list order.
+  std::function<Status(int32_t list, uint8_t* codes, uint64_t* keys)> fill_list;
 };
 
 // `progress(bytes_done, bytes_total)`; a non-OK status aborts the write.
