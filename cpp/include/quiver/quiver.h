@@ -143,6 +143,9 @@ typedef int32_t (*qv_progress_fn)(void* user, int32_t phase, int64_t done, int64
 ** that order fixes their ordinals. The index directory is created if needed.
 ** The build is atomic: on any failure (or cancellation) an index already in
 ** `index_dir` is left untouched, and no partial index is left behind.
+** Memory does not grow with the corpus: the encoded rows wait in unnamed
+** temporary files on the index directory's file system (about the index's
+** own size, released when the build ends, however it ends).
 ** `progress` may be NULL. */
 QV_API qv_status qv_build(const char* const* paths, int64_t n_paths,
                           const qv_build_params* params, const char* index_dir,
