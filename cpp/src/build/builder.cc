@@ -57,6 +57,9 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
     }
     opt.nlist = static_cast<int32_t>(sample.n);
   }
+  // Made before training so that an unwritable place fails the build early.
+  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<ListSpill> spill,
+                        ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
 
   ARROW_ASSIGN_OR_RAISE(Quantizers q, Train(sample.vectors.data(), sample.n, opt,
                                             [&](int64_t done, int64_t total) {
@@ -64,8 +67,6 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
                                             }));
   sample = Sample();  // the sample's memory goes back before encoding
 
-  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<ListSpill> spill,
-                        ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
   ARROW_RETURN_NOT_OK(EncodeSources(&sources, params.vector_column, opt, q, spill.get(), &progress));
   const std::vector<int64_t>& list_sizes = spill->list_sizes();
   int64_t rows_indexed = 0;
