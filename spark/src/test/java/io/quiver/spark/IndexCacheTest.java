@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.BuildParams;
+import io.quiver.SearchParams;
 import io.quiver.SearchResult;
+import io.quiver.spark.internal.IndexHandles;
 import io.quiver.spark.internal.Locations;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -179,5 +183,39 @@ class IndexCacheTest {
       out[i] = ((Number) v.get(i)).floatValue();
     }
     return out;
+  }
+  /** Decoded pages the second of two identical searches had to decode itself. */
+  static long pagesDecodedBySecondSearch(QuiverSession qs, CorpusIndex index, float[] query) {
+    SearchParams refine = SearchParams.builder().nprobes(4).refineFactor(50).build();
+    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
+      qs.search(index, query, 5, refine);
+      long before = lease.index().ioStats().pagesDecoded();
+      qs.search(index, query, 5, refine);
+      return lease.index().ioStats().pagesDecoded() - before;
+    }
+  }
+
+  @Test
+  void pageCacheBudgetComesFromTheSparkConf() {
+    SparkConf conf = SparkEnv.get().conf();
+    QuiverSession qs = QuiverSession.of(spark);
+    float[] query = new float[TestData.DIM];
+    java.util.Arrays.fill(query, 0.5f);
+    try {
+      conf.set(IndexHandles.CACHE_BUDGET_CONF, "0");
+      Dataset<Row> none = TestData.writeCorpus(spark, dir.resolve("budget-none").toString(), 300, 2, 21, 0);
+      assertTrue(pagesDecodedBySecondSearch(qs, qs.build(none, params()), query) > 0, "no cache: pages decoded again");
+
+      conf.set(IndexHandles.CACHE_BUDGET_CONF, "64m");
+      Dataset<Row> some = TestData.writeCorpus(spark, dir.resolve("budget-64m").toString(), 300, 2, 22, 0);
+      assertEquals(0, pagesDecodedBySecondSearch(qs, qs.build(some, params()), query), "cached pages decoded again");
+
+      conf.set(IndexHandles.CACHE_BUDGET_CONF, "lots");
+      Dataset<Row> bad = TestData.writeCorpus(spark, dir.resolve("budget-bad").toString(), 300, 2, 23, 0);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> qs.build(bad, params()));
+      assertTrue(e.getMessage().contains(IndexHandles.CACHE_BUDGET_CONF), e.getMessage());
+    } finally {
+      conf.remove(IndexHandles.CACHE_BUDGET_CONF);
+    }
   }
 }

@@ -13,6 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkFiles;
+import org.apache.spark.network.util.JavaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +70,36 @@ public final class IndexHandles {
     }
   }
 
+  /**
+   * Bytes of decoded Parquet pages each open index may keep (refinement and fetch read through
+   * it); a Spark size such as {@code 6g}, 0 for none. Read from the application's configuration
+   * when a handle opens. Searches stay in memory when it holds the vector column (rows x dim x 4
+   * bytes).
+   */
+  public static final String CACHE_BUDGET_CONF = "spark.quiver.cache.budget";
+
+  static final String DEFAULT_CACHE_BUDGET = "256m";
+
   private static final Map<String, Slot> SLOTS = new HashMap<>();
   private static boolean hookInstalled;
 
   private IndexHandles() {}
+
+  static long cacheBudget() {
+    SparkEnv env = SparkEnv.get();
+    String value = env == null ? DEFAULT_CACHE_BUDGET : env.conf().get(CACHE_BUDGET_CONF, DEFAULT_CACHE_BUDGET);
+    long bytes;
+    try {
+      bytes = JavaUtils.byteStringAsBytes(value.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          CACHE_BUDGET_CONF + " must be a size such as 512m or 6g, not '" + value + "'", e);
+    }
+    if (bytes < 0) {
+      throw new IllegalArgumentException(CACHE_BUDGET_CONF + " must not be negative, not '" + value + "'");
+    }
+    return bytes;
+  }
 
   /** Leases the handle of the index {@code ref}, opening (and if needed copying) it first. */
   public static Lease acquire(IndexRef ref, Configuration conf) {
@@ -90,7 +117,14 @@ public final class IndexHandles {
         copy = copyToLocalDisk(location, id, conf);
         local = copy;
       }
-      slot = new Slot(QuiverIndex.open(local), copy);
+      QuiverIndex opened = QuiverIndex.open(local);
+      try {
+        opened.setCacheBudget(cacheBudget());
+      } catch (RuntimeException e) {
+        opened.close();
+        throw e;
+      }
+      slot = new Slot(opened, copy);
       SLOTS.put(id, slot);
     }
     slot.leases++;
