@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 
+#include "build/omp_for.h"
 #include "build/parallel_flat_index.h"
 #include "build/small_flat_index.h"
 #include "build/two_level_kmeans.h"
@@ -101,53 +102,33 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
   // One k-means per sub-space, in parallel: each is small (dsub dimensions),
   // so spreading them over threads beats splitting each one.
   q.codebooks.assign(static_cast<size_t>(m) * kPqCentroids * dsub, 0.0f);
-  std::exception_ptr error;
-  Status stopped;
-  std::mutex mu;
-#pragma omp parallel for num_threads(std::max(1, opt.threads)) schedule(dynamic, 1)
-  for (int j = 0; j < m; ++j) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (error || !stopped.ok()) continue;
+  std::mutex progress_mu;
+  ARROW_RETURN_NOT_OK(OmpFor(m, opt.threads, "PQ training", [&](int64_t j) -> Status {
+    std::vector<float> slice(static_cast<size_t>(n) * dsub);
+    for (int64_t i = 0; i < n; ++i) {
+      const float* x = sample + i * dim + j * dsub;
+      const float* c = q.centroids.data() + lists[i] * dim + j * dsub;
+      for (int t = 0; t < dsub; ++t) slice[i * dsub + t] = x[t] - c[t];
     }
-    try {
-      std::vector<float> slice(static_cast<size_t>(n) * dsub);
-      for (int64_t i = 0; i < n; ++i) {
-        const float* x = sample + i * dim + j * dsub;
-        const float* c = q.centroids.data() + lists[i] * dim + j * dsub;
-        for (int t = 0; t < dsub; ++t) slice[i * dsub + t] = x[t] - c[t];
+    float* out = q.codebooks.data() + static_cast<size_t>(j) * kPqCentroids * dsub;
+    if (n < kPqCentroids) {
+      // Too few rows for 256 centroids: the rows themselves are the code
+      // words (repeated), which encodes them exactly.
+      for (int c = 0; c < kPqCentroids; ++c) {
+        std::copy_n(slice.data() + (c % n) * dsub, dsub, out + c * dsub);
       }
-      float* out = q.codebooks.data() + static_cast<size_t>(j) * kPqCentroids * dsub;
-      if (n < kPqCentroids) {
-        // Too few rows for 256 centroids: the rows themselves are the code
-        // words (repeated), which encodes them exactly.
-        for (int c = 0; c < kPqCentroids; ++c) {
-          std::copy_n(slice.data() + (c % n) * dsub, dsub, out + c * dsub);
-        }
-      } else {
-        faiss::ClusteringParameters cp = Params(kPqIterations, opt.seed + 1 + j);
-        // A PQ code word needs far fewer points than a list centroid.
-        cp.max_points_per_centroid = 256;
-        faiss::Clustering clustering(dsub, kPqCentroids, cp);
-        SmallFlatL2 index(dsub);
-        clustering.train(n, slice.data(), index);
-        std::copy_n(clustering.centroids.data(), static_cast<size_t>(kPqCentroids) * dsub, out);
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (progress && stopped.ok()) stopped = progress(++done, total);
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!error) error = std::current_exception();
+    } else {
+      faiss::ClusteringParameters cp = Params(kPqIterations, opt.seed + 1 + static_cast<uint64_t>(j));
+      // A PQ code word needs far fewer points than a list centroid.
+      cp.max_points_per_centroid = 256;
+      faiss::Clustering clustering(dsub, kPqCentroids, cp);
+      SmallFlatL2 index(dsub);
+      clustering.train(n, slice.data(), index);
+      std::copy_n(clustering.centroids.data(), static_cast<size_t>(kPqCentroids) * dsub, out);
     }
-  }
-  ARROW_RETURN_NOT_OK(stopped);
-  if (error) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      return Status::UnknownError("PQ training failed: ", e.what());
-    }
-  }
+    std::lock_guard<std::mutex> lock(progress_mu);
+    return progress ? progress(++done, total) : Status::OK();
+  }));
   return q;
 }
 

@@ -1,7 +1,6 @@
 #include "build/two_level_kmeans.h"
 
 #include <faiss/Clustering.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <mutex>
 #include <numeric>
 
+#include "build/omp_for.h"
 #include "build/parallel_flat_index.h"
 #include "build/trainer.h"
 
@@ -118,46 +118,26 @@ Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLe
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return sizes[a] > sizes[b]; });
   std::vector<float> centroids(static_cast<size_t>(k) * dim);
-  std::mutex mu;
-  Status stopped;
-  std::exception_ptr error;
-#pragma omp parallel for num_threads(std::max(1, opt.threads)) schedule(dynamic, 1)
-  for (int32_t o = 0; o < g; ++o) {
+  std::mutex step_mu;
+  ARROW_RETURN_NOT_OK(OmpFor(g, opt.threads, "coarse k-means (second level)", [&](int64_t o) -> Status {
     const int32_t i = order[o];
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (error || !stopped.ok()) continue;
+    const int64_t rows = sizes[i];
+    float* out = centroids.data() + out_start[i] * dim;
+    std::vector<float> local(static_cast<size_t>(rows) * dim);
+    for (int64_t r = 0; r < rows; ++r) {
+      std::copy_n(x + members[row_start[i] + r] * dim, dim, local.data() + r * dim);
     }
-    try {
-      const int64_t rows = sizes[i];
-      float* out = centroids.data() + out_start[i] * dim;
-      std::vector<float> local(static_cast<size_t>(rows) * dim);
-      for (int64_t r = 0; r < rows; ++r) {
-        std::copy_n(x + members[row_start[i] + r] * dim, dim, local.data() + r * dim);
-      }
-      if (share[i] == rows) {
-        std::copy(local.begin(), local.end(), out);  // as many centroids as rows: the rows
-      } else if (share[i] > 0) {
-        faiss::Clustering sub(dim, share[i], Params(opt, opt.seed + 1 + static_cast<uint64_t>(i)));
-        ParallelFlatL2 index(dim, 1);
-        sub.train(rows, local.data(), index);
-        std::copy(sub.centroids.begin(), sub.centroids.end(), out);
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      if (step && stopped.ok()) stopped = step();
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!error) error = std::current_exception();
+    if (share[i] == rows) {
+      std::copy(local.begin(), local.end(), out);  // as many centroids as rows: the rows
+    } else if (share[i] > 0) {
+      faiss::Clustering sub(dim, share[i], Params(opt, opt.seed + 1 + static_cast<uint64_t>(i)));
+      ParallelFlatL2 index(dim, 1);
+      sub.train(rows, local.data(), index);
+      std::copy(sub.centroids.begin(), sub.centroids.end(), out);
     }
-  }
-  ARROW_RETURN_NOT_OK(stopped);
-  if (error) {
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      return Status::UnknownError("coarse k-means (second level) failed: ", e.what());
-    }
-  }
+    std::lock_guard<std::mutex> lock(step_mu);
+    return step ? step() : Status::OK();
+  }));
   return centroids;
 }
 
