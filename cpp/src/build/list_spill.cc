@@ -89,7 +89,7 @@ Status ListSpill::Write(int32_t bucket, const uint8_t* data, size_t n) {
     ssize_t w = ::pwrite(b.fd, data, n, static_cast<off_t>(offset));
     if (w < 0) {
       if (errno == EINTR) continue;
-      return Errno("cannot write a temporary file in", dir_);
+      return Errno("cannot write the encoded rows (about the index's size) to a temporary file in", dir_);
     }
     data += w;
     n -= static_cast<size_t>(w);
