@@ -3,9 +3,8 @@
 #include <omp.h>
 
 #include <atomic>
-#include <exception>
-#include <mutex>
 
+#include "build/omp_for.h"
 #include "build/parallel_flat_index.h"
 #include "build/pq_encoder.h"
 #include "build/vector_math.h"
@@ -120,28 +119,9 @@ Status EncodeSources(ScannedSources* sources, const std::string& column, const T
   // One file per thread; a lone file gets every thread inside its batches
   // (the coarse search and FAISS's encoder parallelise when not nested).
   const int outer = std::max(1, std::min(opt.threads, n_files));
-  std::mutex mu;
-  Status first_error;
-  std::exception_ptr exception;
-#pragma omp parallel for num_threads(outer) schedule(dynamic, 1)
-  for (int i = 0; i < n_files; ++i) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!first_error.ok() || exception) continue;
-    }
-    try {
-      Status st = EncodeFile(&sources->files[i], i, &shared);
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = st;
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!exception) exception = std::current_exception();
-    }
-  }
-  if (exception) std::rethrow_exception(exception);
-  return first_error;
+  return OmpFor(n_files, outer, [&](int64_t i) {
+    return EncodeFile(&sources->files[i], static_cast<int32_t>(i), &shared);
+  });
 }
 
 }  // namespace quiver

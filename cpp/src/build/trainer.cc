@@ -1,39 +1,18 @@
 #include "build/trainer.h"
 
 #include <faiss/Clustering.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <exception>
 #include <mutex>
 
+#include "build/kmeans.h"
 #include "build/omp_for.h"
 #include "build/parallel_flat_index.h"
 #include "build/small_flat_index.h"
 #include "build/two_level_kmeans.h"
 
 namespace quiver {
-namespace {
-
-// Thrown from inside FAISS's k-means loop (from the index's search, on the
-// calling thread, outside any parallel region) to stop it.
-struct StopTraining {
-  Status status;
-};
-
-faiss::ClusteringParameters Params(int niter, uint64_t seed) {
-  faiss::ClusteringParameters cp;
-  cp.niter = niter;
-  cp.seed = static_cast<int>(seed & 0x7fffffff);
-  cp.verbose = false;
-  // The sample is sized by the caller; FAISS must neither subsample it again
-  // nor warn that it is small.
-  cp.min_points_per_centroid = 1;
-  cp.max_points_per_centroid = 1 << 30;
-  return cp;
-}
-
-}  // namespace
 
 void AssignToLists(const float* centroids, int32_t nlist, int32_t dim, const float* rows, int64_t n,
                    int32_t threads, int64_t* lists) {
@@ -64,33 +43,13 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
   Quantizers q;
 
   // Coarse quantizer.
+  auto step = [&]() -> Status { return progress ? progress(++done, total) : Status::OK(); };
   if (two_level) {
-    ARROW_ASSIGN_OR_RAISE(q.centroids, TwoLevelKMeans(sample, n, two, [&]() -> Status {
-                            return progress ? progress(++done, total) : Status::OK();
-                          }));
+    ARROW_ASSIGN_OR_RAISE(q.centroids, TwoLevelKMeans(sample, n, two, step));
   } else {
-    faiss::ClusteringParameters cp = Params(kCoarseIterations, opt.seed);
-    cp.spherical = opt.metric == QV_METRIC_COSINE;
-    faiss::Clustering clustering(dim, nlist, cp);
-    int searches = 0;
-    ParallelFlatL2 index(dim, opt.threads, [&] {
-      // FAISS searches once per iteration, the first time before any
-      // iteration has finished.
-      if (searches++ == 0 || !progress) return;
-      Status st = progress(++done, total);
-      if (!st.ok()) throw StopTraining{st};
-    });
-    try {
-      clustering.train(n, sample, index);
-    } catch (StopTraining& stop) {
-      return stop.status;
-    } catch (const std::exception& e) {
-      return Status::UnknownError("coarse k-means failed: ", e.what());
-    }
-    q.centroids = std::move(clustering.centroids);
-  }
-  if (q.centroids.size() != static_cast<size_t>(nlist) * dim) {
-    return Status::UnknownError("coarse k-means returned ", q.centroids.size(), " values");
+    ARROW_ASSIGN_OR_RAISE(q.centroids, KMeans(sample, n, dim, nlist,
+                                              KMeansParams(kCoarseIterations, opt.seed, two.spherical),
+                                              opt.threads, step, "coarse k-means"));
   }
   done = coarse_steps;
   if (progress) ARROW_RETURN_NOT_OK(progress(done, total));
@@ -103,7 +62,7 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
   // so spreading them over threads beats splitting each one.
   q.codebooks.assign(static_cast<size_t>(m) * kPqCentroids * dsub, 0.0f);
   std::mutex progress_mu;
-  ARROW_RETURN_NOT_OK(OmpFor(m, opt.threads, "PQ training", [&](int64_t j) -> Status {
+  auto train_subspace = [&](int64_t j) -> Status {
     std::vector<float> slice(static_cast<size_t>(n) * dsub);
     for (int64_t i = 0; i < n; ++i) {
       const float* x = sample + i * dim + j * dsub;
@@ -118,7 +77,7 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
         std::copy_n(slice.data() + (c % n) * dsub, dsub, out + c * dsub);
       }
     } else {
-      faiss::ClusteringParameters cp = Params(kPqIterations, opt.seed + 1 + static_cast<uint64_t>(j));
+      faiss::ClusteringParameters cp = KMeansParams(kPqIterations, opt.seed + 1 + static_cast<uint64_t>(j));
       // A PQ code word needs far fewer points than a list centroid.
       cp.max_points_per_centroid = 256;
       faiss::Clustering clustering(dsub, kPqCentroids, cp);
@@ -127,8 +86,13 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
       std::copy_n(clustering.centroids.data(), static_cast<size_t>(kPqCentroids) * dsub, out);
     }
     std::lock_guard<std::mutex> lock(progress_mu);
-    return progress ? progress(++done, total) : Status::OK();
-  }));
+    return step();
+  };
+  try {
+    ARROW_RETURN_NOT_OK(OmpFor(m, opt.threads, train_subspace));
+  } catch (const std::exception& e) {
+    return Status::UnknownError("PQ training failed: ", e.what());
+  }
   return q;
 }
 

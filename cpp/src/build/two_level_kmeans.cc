@@ -1,35 +1,22 @@
 #include "build/two_level_kmeans.h"
 
-#include <faiss/Clustering.h>
 
 #include <algorithm>
 #include <cmath>
-#include <exception>
 #include <mutex>
 #include <numeric>
 
+#include "build/kmeans.h"
 #include "build/omp_for.h"
-#include "build/parallel_flat_index.h"
 #include "build/trainer.h"
 
 namespace quiver {
 namespace {
 
-struct Stop {
-  Status status;
-};
-
 int32_t Groups(int32_t k) { return static_cast<int32_t>(std::clamp<int64_t>(std::llround(std::sqrt(double(k))), 1, k)); }
 
 faiss::ClusteringParameters Params(const TwoLevelOptions& opt, uint64_t seed) {
-  faiss::ClusteringParameters cp;
-  cp.niter = opt.iterations;
-  cp.seed = static_cast<int>(seed & 0x7fffffff);
-  cp.spherical = opt.spherical;
-  cp.verbose = false;
-  cp.min_points_per_centroid = 1;
-  cp.max_points_per_centroid = 1 << 30;
-  return cp;
+  return KMeansParams(opt.iterations, seed, opt.spherical);
 }
 
 }  // namespace
@@ -77,25 +64,8 @@ Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLe
   if (n < k) return Status::Invalid("cannot train ", k, " lists on ", n, " rows");
 
   // First level.
-  std::vector<float> tops;
-  {
-    faiss::Clustering top(dim, g, Params(opt, opt.seed));
-    int searches = 0;
-    ParallelFlatL2 index(dim, opt.threads, [&] {
-      if (searches++ == 0 || !step) return;  // the first search comes before any iteration
-      Status st = step();
-      if (!st.ok()) throw Stop{st};
-    });
-    try {
-      top.train(n, x, index);
-    } catch (Stop& stop) {
-      return stop.status;
-    } catch (const std::exception& e) {
-      return Status::UnknownError("coarse k-means (first level) failed: ", e.what());
-    }
-    if (step) ARROW_RETURN_NOT_OK(step());  // the last iteration has no search after it
-    tops = std::move(top.centroids);
-  }
+  ARROW_ASSIGN_OR_RAISE(std::vector<float> tops,
+                        KMeans(x, n, dim, g, Params(opt, opt.seed), opt.threads, step, "coarse k-means (first level)"));
   std::vector<int64_t> group(static_cast<size_t>(n));
   AssignToLists(tops.data(), g, dim, x, n, opt.threads, group.data());
   std::vector<int64_t> sizes(g, 0);
@@ -119,7 +89,7 @@ Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLe
   std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return sizes[a] > sizes[b]; });
   std::vector<float> centroids(static_cast<size_t>(k) * dim);
   std::mutex step_mu;
-  ARROW_RETURN_NOT_OK(OmpFor(g, opt.threads, "coarse k-means (second level)", [&](int64_t o) -> Status {
+  ARROW_RETURN_NOT_OK(OmpFor(g, opt.threads, [&](int64_t o) -> Status {
     const int32_t i = order[o];
     const int64_t rows = sizes[i];
     float* out = centroids.data() + out_start[i] * dim;
@@ -130,10 +100,10 @@ Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLe
     if (share[i] == rows) {
       std::copy(local.begin(), local.end(), out);  // as many centroids as rows: the rows
     } else if (share[i] > 0) {
-      faiss::Clustering sub(dim, share[i], Params(opt, opt.seed + 1 + static_cast<uint64_t>(i)));
-      ParallelFlatL2 index(dim, 1);
-      sub.train(rows, local.data(), index);
-      std::copy(sub.centroids.begin(), sub.centroids.end(), out);
+      ARROW_ASSIGN_OR_RAISE(std::vector<float> sub,
+                            KMeans(local.data(), rows, dim, share[i], Params(opt, opt.seed + 1 + static_cast<uint64_t>(i)),
+                                   1, nullptr, "coarse k-means (second level)"));
+      std::copy(sub.begin(), sub.end(), out);
     }
     std::lock_guard<std::mutex> lock(step_mu);
     return step ? step() : Status::OK();
