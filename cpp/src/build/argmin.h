@@ -45,4 +45,15 @@ inline int64_t ArgMin(const float* d, int64_t n, float* min_out = nullptr) {
   return at;
 }
 
+// The nearest of n centroids to a row, from the centroids' squared norms and
+// their inner products with the row (one column of a BLAS product): the
+// argmin of norms[c] - 2 ip[c], which is the squared distance less the
+// row's own norm. `scratch` holds n floats; *partial_out gets that minimum.
+inline int64_t NearestByProducts(const float* norms, const float* ip, int64_t n, float* scratch,
+                                 float* partial_out) {
+#pragma omp simd
+  for (int64_t c = 0; c < n; ++c) scratch[c] = norms[c] - 2.0f * ip[c];
+  return ArgMin(scratch, n, partial_out);
+}
+
 }  // namespace quiver

@@ -2,14 +2,16 @@
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
+#include <faiss/utils/distances.h>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <numeric>
 
 #include "build/argmin.h"
+#include "build/counting_sort.h"
+#include "build/kmeans.h"
 #include "search/kernels.h"
 
 extern "C" int sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
@@ -32,12 +34,7 @@ GroupedCentroids::GroupedCentroids(const float* centroids, int64_t n, int32_t di
     : dim_(dim) {
   const int64_t g = std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(n))));
   probe_ = static_cast<int32_t>(std::min<int64_t>(probe_groups, g));
-  faiss::ClusteringParameters cp;
-  cp.niter = 10;
-  cp.seed = 1234;
-  cp.min_points_per_centroid = 1;
-  cp.max_points_per_centroid = 1 << 30;
-  faiss::Clustering clustering(dim, static_cast<int>(g), cp);
+  faiss::Clustering clustering(dim, static_cast<int>(g), KMeansParams(10, 1234));
   faiss::IndexFlatL2 index(dim);
   clustering.train(n, centroids, index);
   group_centres_ = std::move(clustering.centroids);
@@ -48,29 +45,13 @@ GroupedCentroids::GroupedCentroids(const float* centroids, int64_t n, int32_t di
   index.add(g, group_centres_.data());
   index.search(n, centroids, 1, unused.data(), group.data());
 
-  offsets_.assign(g + 1, 0);
-  for (int64_t i = 0; i < n; ++i) ++offsets_[group[i] + 1];
-  std::partial_sum(offsets_.begin(), offsets_.end(), offsets_.begin());
-  std::vector<int64_t> fill(offsets_.begin(), offsets_.end() - 1);
-  ids_.resize(n);
+  CountingSort<int64_t>(n, g, [&](int64_t i) { return group[i]; }, &offsets_, &ids_);
   packed_.resize(static_cast<size_t>(n) * dim);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t at = fill[group[i]]++;
-    ids_[at] = i;
-    std::copy_n(centroids + i * dim, dim, packed_.data() + at * dim);
-  }
+  for (int64_t at = 0; at < n; ++at) std::copy_n(centroids + ids_[at] * dim, dim, packed_.data() + at * dim);
   group_norms_.resize(g);
-  for (int64_t k = 0; k < g; ++k) {
-    float s = 0;
-    for (int32_t j = 0; j < dim; ++j) s += group_centres_[k * dim + j] * group_centres_[k * dim + j];
-    group_norms_[k] = s;
-  }
+  faiss::fvec_norms_L2sqr(group_norms_.data(), group_centres_.data(), dim, g);
   packed_norms_.resize(n);
-  for (int64_t i = 0; i < n; ++i) {
-    float s = 0;
-    for (int32_t j = 0; j < dim; ++j) s += packed_[i * dim + j] * packed_[i * dim + j];
-    packed_norms_[i] = s;
-  }
+  faiss::fvec_norms_L2sqr(packed_norms_.data(), packed_.data(), dim, n);
 }
 
 void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, faiss::idx_t* labels) const {
@@ -84,7 +65,7 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
   std::vector<float> ip(static_cast<size_t>(kRows) * g);
   std::vector<uint64_t> keyed(g);
   std::vector<int32_t> probed(static_cast<size_t>(kRows) * probe);
-  std::vector<int32_t> start(g + 1), members(static_cast<size_t>(kRows) * probe);
+  std::vector<int32_t> start, members;
   std::vector<float> best(kRows), gathered, cip;
   std::vector<faiss::idx_t> best_id(kRows);
   std::vector<float> d;
@@ -106,17 +87,9 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
         probed[static_cast<size_t>(r) * probe + p] = static_cast<int32_t>(keyed[p] & 0xffffffffu);
       }
     }
-    // Turned around: the rows that probe each group, so that each group's
-    // centroids meet all of them in one product.
-    std::fill(start.begin(), start.end(), 0);
-    for (int i = 0; i < rows * probe; ++i) ++start[probed[i] + 1];
-    std::partial_sum(start.begin(), start.end(), start.begin());
-    {
-      std::vector<int32_t> fill(start.begin(), start.end() - 1);
-      for (int r = 0; r < rows; ++r) {
-        for (int p = 0; p < probe; ++p) members[fill[probed[static_cast<size_t>(r) * probe + p]]++] = r;
-      }
-    }
+    // Turned around: the probes of each group, so that its centroids meet
+    // all the rows that probe it in one product (probe i is row i / probe).
+    CountingSort<int32_t>(rows * probe, g, [&](int32_t i) { return probed[i]; }, &start, &members);
     std::fill_n(best.begin(), rows, std::numeric_limits<float>::infinity());
     std::fill_n(best_id.begin(), rows, faiss::idx_t{-1});
     for (int k = 0; k < g; ++k) {
@@ -125,7 +98,7 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
       if (count == 0 || size == 0) continue;
       gathered.resize(static_cast<size_t>(count) * dim);
       for (int i = 0; i < count; ++i) {
-        std::copy_n(xb + static_cast<size_t>(members[start[k] + i]) * dim, dim,
+        std::copy_n(xb + static_cast<size_t>(members[start[k] + i] / probe) * dim, dim,
                     gathered.data() + static_cast<size_t>(i) * dim);
       }
       cip.resize(static_cast<size_t>(count) * size);
@@ -134,13 +107,10 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
       const float* norms = packed_norms_.data() + offsets_[k];
       d.resize(size);
       for (int i = 0; i < count; ++i) {
-        const float* row_ip = cip.data() + static_cast<size_t>(i) * size;
-#pragma omp simd
-        for (int c = 0; c < size; ++c) d[c] = norms[c] - 2.0f * row_ip[c];
         float mn;
-        const int64_t at = ArgMin(d.data(), size, &mn);
+        const int64_t at = NearestByProducts(norms, cip.data() + static_cast<size_t>(i) * size, size, d.data(), &mn);
         const faiss::idx_t id = ids_[offsets_[k] + at];
-        const int r = members[start[k] + i];
+        const int r = members[start[k] + i] / probe;
         if (mn < best[r] || (mn == best[r] && id < best_id[r])) {
           best[r] = mn;
           best_id[r] = id;
@@ -159,10 +129,8 @@ void GroupedCentroids::Nearest(const float* x, int64_t n, float* distances, fais
         distances[begin + r] = mn;
         continue;
       }
-      float xn = 0;
-      for (int j = 0; j < dim; ++j) xn += xr[j] * xr[j];
       labels[begin + r] = best_id[r];
-      distances[begin + r] = std::max(0.0f, xn + best[r]);
+      distances[begin + r] = std::max(0.0f, faiss::fvec_norm_L2sqr(xr, dim) + best[r]);
     }
   }
 }

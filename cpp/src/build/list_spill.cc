@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <random>
 
+#include "build/counting_sort.h"
+
 namespace quiver {
 namespace fs = std::filesystem;
 namespace {
@@ -160,16 +162,11 @@ Status ListSpill::LoadBucket(int32_t bucket) {
     std::memcpy(&k, records_.data() + i * rec + sizeof(int32_t), sizeof k);
     return k;
   };
-  list_start_.assign(static_cast<size_t>(lists) + 1, 0);
   for (int64_t i = 0; i < n; ++i) {
     const int32_t l = list_of(i) - first;
     if (l < 0 || l >= lists) return Status::UnknownError("temporary file holds list ", l + first, " out of place");
-    ++list_start_[l + 1];
   }
-  for (int32_t l = 0; l < lists; ++l) list_start_[l + 1] += list_start_[l];
-  order_.resize(static_cast<size_t>(n));
-  std::vector<int64_t> fill(list_start_.begin(), list_start_.end() - 1);
-  for (int64_t i = 0; i < n; ++i) order_[fill[list_of(i) - first]++] = i;
+  CountingSort<int64_t>(n, lists, [&](int64_t i) { return list_of(i) - first; }, &list_start_, &order_);
   for (int32_t l = 0; l < lists; ++l) {
     std::sort(order_.begin() + list_start_[l], order_.begin() + list_start_[l + 1],
               [&](int64_t a, int64_t b) { return key_of(a) < key_of(b); });

@@ -1,5 +1,6 @@
 #include "build/parallel_flat_index.h"
 
+#include <faiss/utils/distances.h>
 #include <omp.h>
 
 #include <exception>
@@ -31,16 +32,9 @@ void NearestBlocked(const float* x, int64_t n, const float* centroids, const flo
     sgemm_("T", "N", &nlist, &rows, &dim, &one, centroids, &dim, x + begin * dim, &dim, &zero, ip.data(),
            &nlist);
     for (int r = 0; r < rows; ++r) {
-      const float* row_ip = ip.data() + static_cast<size_t>(r) * nlist;
-#pragma omp simd
-      for (int c = 0; c < nlist; ++c) d[c] = norms[c] - 2.0f * row_ip[c];
       float best = 0;
-      const int64_t label = ArgMin(d.data(), nlist, &best);
-      const float* xr = x + (begin + r) * dim;
-      float xn = 0;
-      for (int j = 0; j < dim; ++j) xn += xr[j] * xr[j];
-      labels[begin + r] = label;
-      distances[begin + r] = std::max(0.0f, xn + best);
+      labels[begin + r] = NearestByProducts(norms, ip.data() + static_cast<size_t>(r) * nlist, nlist, d.data(), &best);
+      distances[begin + r] = std::max(0.0f, faiss::fvec_norm_L2sqr(x + (begin + r) * dim, dim) + best);
     }
   }
 }
@@ -83,11 +77,7 @@ void ParallelFlatL2::search(faiss::idx_t n, const float* x, faiss::idx_t k, floa
   std::shared_ptr<const GroupedCentroids> grouped;
   if (ntotal >= kGroupedMinLists) grouped = Grouped();
   std::vector<float> norms(grouped ? 0 : ntotal);
-  for (faiss::idx_t c = 0; c < static_cast<faiss::idx_t>(norms.size()); ++c) {
-    float s = 0;
-    for (int j = 0; j < d; ++j) s += xb[c * d + j] * xb[c * d + j];
-    norms[c] = s;
-  }
+  faiss::fvec_norms_L2sqr(norms.data(), xb, d, norms.size());
   auto nearest = [&](const float* rows, faiss::idx_t count, float* dist, faiss::idx_t* lab) {
     if (grouped) {
       grouped->Nearest(rows, count, dist, lab);

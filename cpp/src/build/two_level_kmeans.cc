@@ -6,6 +6,7 @@
 #include <mutex>
 #include <numeric>
 
+#include "build/counting_sort.h"
 #include "build/kmeans.h"
 #include "build/omp_for.h"
 #include "build/trainer.h"
@@ -68,15 +69,10 @@ Result<std::vector<float>> TwoLevelKMeans(const float* x, int64_t n, const TwoLe
                         KMeans(x, n, dim, g, Params(opt, opt.seed), opt.threads, step, "coarse k-means (first level)"));
   std::vector<int64_t> group(static_cast<size_t>(n));
   AssignToLists(tops.data(), g, dim, x, n, opt.threads, group.data());
-  std::vector<int64_t> sizes(g, 0);
-  for (int64_t i = 0; i < n; ++i) ++sizes[group[i]];
-  std::vector<int64_t> row_start(g + 1, 0);
-  std::partial_sum(sizes.begin(), sizes.end(), row_start.begin() + 1);
-  std::vector<int64_t> members(static_cast<size_t>(n));
-  {
-    std::vector<int64_t> fill(row_start.begin(), row_start.end() - 1);
-    for (int64_t i = 0; i < n; ++i) members[fill[group[i]]++] = i;
-  }
+  std::vector<int64_t> row_start, members;
+  CountingSort<int64_t>(n, g, [&](int64_t i) { return group[i]; }, &row_start, &members);
+  std::vector<int64_t> sizes(g);
+  for (int32_t i = 0; i < g; ++i) sizes[i] = row_start[i + 1] - row_start[i];
   const std::vector<int32_t> share = ShareCentroids(sizes, k);
   std::vector<int64_t> out_start(g + 1, 0);
   for (int32_t i = 0; i < g; ++i) out_start[i + 1] = out_start[i] + share[i];
