@@ -10,6 +10,7 @@
 #include <random>
 
 #include "build/counting_sort.h"
+#include "common/file_io.h"
 
 namespace quiver {
 namespace fs = std::filesystem;
@@ -17,17 +18,13 @@ namespace {
 
 constexpr size_t kAppendBuffer = 64 << 10;
 
-Status Errno(const std::string& what, const std::string& path) {
-  return Status::IOError(what, " '", path, "': ", std::strerror(errno));
-}
-
 // An unnamed file in `dir`.
 Result<int> OpenUnnamed(const std::string& dir) {
 #ifdef O_TMPFILE
   int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd >= 0) return fd;
   if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-    return Errno("cannot create a temporary file in", dir);
+    return ErrnoError("cannot create a temporary file in", dir);
   }
 #endif
   std::random_device rd;
@@ -38,7 +35,7 @@ Result<int> OpenUnnamed(const std::string& dir) {
       ::unlink(path.c_str());
       return fd;
     }
-    if (errno != EEXIST) return Errno("cannot create a temporary file in", dir);
+    if (errno != EEXIST) return ErrnoError("cannot create a temporary file in", dir);
   }
   return Status::IOError("cannot create a temporary file in '", dir, "'");
 }
@@ -86,18 +83,9 @@ Result<std::unique_ptr<ListSpill>> ListSpill::Create(const std::string& near_pat
 
 Status ListSpill::Write(int32_t bucket, const uint8_t* data, size_t n) {
   Bucket& b = *buckets_[bucket];
-  int64_t offset = b.size.fetch_add(static_cast<int64_t>(n));
-  while (n > 0) {
-    ssize_t w = ::pwrite(b.fd, data, n, static_cast<off_t>(offset));
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot write the encoded rows (about the index's size) to a temporary file in", dir_);
-    }
-    data += w;
-    n -= static_cast<size_t>(w);
-    offset += w;
-  }
-  return Status::OK();
+  const int64_t offset = b.size.fetch_add(static_cast<int64_t>(n));
+  return WriteFullyAt(b.fd, data, n, offset,
+                      "cannot write the encoded rows (about the index's size) to a temporary file in", dir_);
 }
 
 ListSpill::Appender::Appender(ListSpill* spill)
@@ -136,14 +124,7 @@ Status ListSpill::LoadBucket(int32_t bucket) {
   Bucket& b = *buckets_[bucket];
   const int64_t bytes = b.size.load();
   records_.resize(static_cast<size_t>(bytes));
-  int64_t done = 0;
-  while (done < bytes) {
-    ssize_t r = ::pread(b.fd, records_.data() + done, static_cast<size_t>(bytes - done), static_cast<off_t>(done));
-    if (r < 0 && errno == EINTR) continue;
-    if (r < 0) return Errno("cannot read a temporary file in", dir_);
-    if (r == 0) return Status::IOError("a temporary file in '", dir_, "' ended early");
-    done += r;
-  }
+  ARROW_RETURN_NOT_OK(ReadFullyAt(b.fd, records_.data(), records_.size(), 0, "cannot read a temporary file in", dir_));
   // The bucket's file is not needed again: give its space back now.
   ::close(b.fd);
   b.fd = -1;

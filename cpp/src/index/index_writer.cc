@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <random>
 
+#include "common/file_io.h"
 #include "index/checksum.h"
 #include "index/format.h"
 
@@ -17,9 +18,6 @@ namespace quiver {
 namespace fs = std::filesystem;
 namespace {
 
-Status Errno(const std::string& what, const std::string& path) {
-  return Status::IOError(what, " '", path, "': ", std::strerror(errno));
-}
 
 // A file descriptor that closes itself, and unlinks the file unless kept.
 class TempFile {
@@ -30,35 +28,24 @@ class TempFile {
   }
   Status Create(const std::string& path) {
     fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd_ < 0) return Errno("cannot create", path);
+    if (fd_ < 0) return ErrnoError("cannot create", path);
     path_ = path;
     return Status::OK();
   }
   Status WriteAt(const void* data, size_t n, uint64_t offset) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      ssize_t w = ::pwrite(fd_, p, n, static_cast<off_t>(offset));
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return Errno("cannot write", path_);
-      }
-      p += w;
-      n -= static_cast<size_t>(w);
-      offset += static_cast<uint64_t>(w);
-    }
-    return Status::OK();
+    return WriteFullyAt(fd_, data, n, static_cast<int64_t>(offset), "cannot write", path_);
   }
   Status SyncAndClose() {
-    if (::fsync(fd_) != 0) return Errno("cannot sync", path_);
+    if (::fsync(fd_) != 0) return ErrnoError("cannot sync", path_);
     int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) return Errno("cannot close", path_);
+    if (::close(fd) != 0) return ErrnoError("cannot close", path_);
     return Status::OK();
   }
   // After a successful rename the temporary name no longer exists; the new
   // name is owned by whoever renamed it.
   Status RenameTo(const std::string& target) {
-    if (::rename(path_.c_str(), target.c_str()) != 0) return Errno("cannot rename to", target);
+    if (::rename(path_.c_str(), target.c_str()) != 0) return ErrnoError("cannot rename to", target);
     keep_ = true;
     return Status::OK();
   }
@@ -106,10 +93,10 @@ class SectionStream {
 
 Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("cannot open directory", dir);
+  if (fd < 0) return ErrnoError("cannot open directory", dir);
   int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return Errno("cannot sync directory", dir);
+  if (rc != 0) return ErrnoError("cannot sync directory", dir);
   return Status::OK();
 }
 

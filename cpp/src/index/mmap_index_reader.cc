@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/file_io.h"
 #include "index/checksum.h"
 #include "parquet/fingerprint.h"
 
@@ -87,7 +88,7 @@ Result<std::unique_ptr<MmapIndexReader>> MmapIndexReader::OpenMapped(const std::
   }
   void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
   ::close(fd);
-  if (p == MAP_FAILED) return Status::IOError("cannot map '", r->path_, "': ", std::strerror(errno));
+  if (p == MAP_FAILED) return ErrnoError("cannot map", r->path_);
   r->base_ = static_cast<const uint8_t*>(p);
   r->size_ = static_cast<size_t>(st.st_size);
   r->index_bytes_ = static_cast<int64_t>(text.size() + r->size_);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/file_io.h"
 #include "index/checksum.h"
 
 namespace quiver {
@@ -17,18 +18,7 @@ namespace {
 // rewrite of the file that changes schema, row groups or statistics changes
 // it, and it is small enough to read at every open.
 Result<uint64_t> HashFooter(int fd, int64_t size, const std::string& path) {
-  auto read_at = [&](void* buf, size_t n, int64_t off) -> Status {
-    char* p = static_cast<char*>(buf);
-    while (n > 0) {
-      ssize_t r = ::pread(fd, p, n, off);
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return Status::IOError("cannot read '", path, "': ", r < 0 ? std::strerror(errno) : "unexpected end of file");
-      p += r;
-      n -= static_cast<size_t>(r);
-      off += r;
-    }
-    return Status::OK();
-  };
+  auto read_at = [&](void* buf, size_t n, int64_t off) { return ReadFullyAt(fd, buf, n, off, "cannot read", path); };
   if (size < 12) return Status::Invalid("'", path, "' is not a Parquet file (too small)");
   unsigned char tail[8];
   ARROW_RETURN_NOT_OK(read_at(tail, 8, size - 8));
@@ -51,14 +41,14 @@ Result<Fingerprint> ComputeFingerprint(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR) return NotFound("file not found: '" + path + "'");
-    return Status::IOError("cannot open '", path, "': ", std::strerror(errno));
+    return ErrnoError("cannot open", path);
   }
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st;
-  if (::fstat(fd, &st) != 0) return Status::IOError("cannot stat '", path, "': ", std::strerror(errno));
+  if (::fstat(fd, &st) != 0) return ErrnoError("cannot stat", path);
   if (!S_ISREG(st.st_mode)) return Status::Invalid("'", path, "' is not a regular file");
   Fingerprint f;
   f.size_bytes = st.st_size;
