@@ -26,6 +26,10 @@ TEST(BuildParamsApi, SettersValidate) {
   EXPECT_EQ(qv_build_params_set_vector_column(p, nullptr), QV_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(qv_build_params_set_vector_column(p, ""), QV_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(qv_build_params_set_vector_column(p, "emb"), QV_OK);
+  EXPECT_EQ(qv_build_params_set_source(p, nullptr), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(qv_build_params_set_source(p, std::string(64 * 1024 + 1, 's').c_str()), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("source"), std::string::npos);
+  EXPECT_EQ(qv_build_params_set_source(p, "delta table /t version 3"), QV_OK);
   EXPECT_EQ(qv_build_params_set_nlist(nullptr, 1), QV_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(qv_build_params_create(nullptr), QV_ERR_INVALID_ARGUMENT);
   qv_build_params_destroy(p);
@@ -46,6 +50,8 @@ TEST(IndexApi, OpenRejectsBadArguments) {
   EXPECT_EQ(qv_index_verify(dir.path().c_str()), QV_ERR_NOT_FOUND);
   qv_index_info info;
   EXPECT_EQ(qv_index_get_info(nullptr, &info), QV_ERR_INVALID_ARGUMENT);
+  const char* source = nullptr;
+  EXPECT_EQ(qv_index_get_source(nullptr, &source), QV_ERR_INVALID_ARGUMENT);
   qv_file_info file;
   EXPECT_EQ(qv_index_get_file(nullptr, 0, &file), QV_ERR_INVALID_ARGUMENT);
   EXPECT_EQ(qv_index_file_status(nullptr, 0), QV_ERR_INVALID_ARGUMENT);

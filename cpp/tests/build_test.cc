@@ -363,6 +363,65 @@ TEST(Build, BadArgumentsAreClearErrors) {
   EXPECT_EQ(qv_build(paths, 1, nullptr, (dir / "i").c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
 }
 
+TEST(Build, TableDirectoriesAreRefused) {
+  TempDir dir("build-table-dirs");
+  CorpusSpec spec;
+  spec.files = 1;
+  spec.rows_per_file = 40;
+  const std::string delta_table = dir / "lake/items";
+  auto delta = WriteCorpus(delta_table, spec);
+  ASSERT_TRUE(delta.ok());
+  fs::create_directories(delta_table + "/_delta_log");
+  const std::string iceberg_table = dir / "warehouse/docs";
+  ASSERT_TRUE(WriteCorpus(iceberg_table + "/data", spec).ok());
+  fs::create_directories(iceberg_table + "/metadata");
+  WriteFileBytes(iceberg_table + "/metadata/v1.metadata.json", "{}");
+
+  struct Case {
+    std::string path, names, format;
+  };
+  for (const Case& c : {Case{delta_table, "items", "Delta"}, Case{dir / "lake", "items", "Delta"},
+                        Case{dir / "warehouse", "docs", "Iceberg"}}) {
+    std::string error;
+    EXPECT_EQ(Build({c.path}, dir / "index", {}, nullptr, nullptr, &error), QV_ERR_UNSUPPORTED) << c.path;
+    EXPECT_NE(error.find(c.names), std::string::npos) << error;
+    EXPECT_NE(error.find(c.format), std::string::npos) << error;
+  }
+  // The files themselves, named one by one, are the caller's choice.
+  std::string error;
+  EXPECT_EQ(Build(delta->paths, dir / "index", {}, nullptr, nullptr, &error), QV_OK) << error;
+}
+
+TEST(Build, SourceIsRecordedInTheManifest) {
+  TempDir dir("build-source");
+  CorpusSpec spec;
+  spec.files = 1;
+  spec.rows_per_file = 40;
+  auto c = WriteCorpus(dir / "data", spec);
+  ASSERT_TRUE(c.ok());
+  const char* paths[] = {c->paths[0].c_str()};
+  qv_build_params* p = nullptr;
+  ASSERT_EQ(qv_build_params_create(&p), QV_OK);
+  const std::string source = "delta table file:/lake/items version 7";
+  ASSERT_EQ(qv_build_params_set_source(p, source.c_str()), QV_OK);
+  ASSERT_EQ(qv_build(paths, 1, p, (dir / "with").c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ASSERT_EQ(qv_build(paths, 1, nullptr, (dir / "without").c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  qv_build_params_destroy(p);
+
+  for (const auto& [name, want] : {std::pair<std::string, std::string>{"with", source}, {"without", ""}}) {
+    qv_index* h = nullptr;
+    ASSERT_EQ(qv_index_open((dir / name).c_str(), 0, &h), QV_OK) << qv_last_error();
+    const char* got = nullptr;
+    ASSERT_EQ(qv_index_get_source(h, &got), QV_OK);
+    EXPECT_EQ(std::string(got), want) << name;
+    EXPECT_EQ(qv_index_get_source(h, nullptr), QV_ERR_INVALID_ARGUMENT);
+    qv_index_close(h);
+  }
+  const std::string manifest = ReadFileBytes(dir / "with/manifest.json");
+  EXPECT_NE(manifest.find("\"source\": \"" + source + "\""), std::string::npos) << manifest;
+  EXPECT_EQ(ReadFileBytes(dir / "without/manifest.json").find("\"source\""), std::string::npos);
+}
+
 TEST(Build, AllRowsUnusableIsAnError) {
   TempDir dir("build-unusable");
   CorpusSpec spec;

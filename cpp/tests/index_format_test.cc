@@ -61,6 +61,7 @@ struct Fixture {
     mf.params.seed = 0xfedcba9876543210ull;
     mf.params.train_sample = 99;
     mf.params.threads = 2;
+    mf.params.source = "iceberg table db.items snapshot 12";
     mf.rows_indexed = rows();
     mf.rows_total = rows() + 3;
     mf.skipped = {1, 1, 1};
@@ -107,6 +108,7 @@ TEST(IndexFormat, RoundTrip) {
   EXPECT_EQ(idx.params().metric, QV_METRIC_COSINE);
   EXPECT_EQ(idx.params().vector_column, "emb");
   EXPECT_EQ(idx.params().seed, 0xfedcba9876543210ull);
+  EXPECT_EQ(idx.params().source, "iceberg table db.items snapshot 12");
   EXPECT_EQ(idx.rows_indexed(), fx.rows());
   EXPECT_EQ(idx.skipped().non_finite, 1);
   ASSERT_EQ(idx.files().size(), 2u);

@@ -115,6 +115,13 @@ QV_API qv_status qv_build_params_set_pq_bits(qv_build_params* p, int32_t bits);
 QV_API qv_status qv_build_params_set_train_sample(qv_build_params* p, int64_t rows);
 QV_API qv_status qv_build_params_set_seed(qv_build_params* p, uint64_t seed);
 QV_API qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads);
+/* What the files were taken from, in the caller's words: for instance a
+** table and the version whose files are being indexed. The engine does not
+** interpret it; it is recorded in the manifest ("source") and returned by
+** qv_index_get_source, so that whoever opens the index later can tell which
+** snapshot it answers from. Default: empty (plain files). UTF-8, at most
+** 64 KiB. */
+QV_API qv_status qv_build_params_set_source(qv_build_params* p, const char* source);
 
 /* ------------------------------------------------------------------------ */
 /* Building an index                                                         */
@@ -207,6 +214,10 @@ typedef struct qv_file_info {
   int64_t mtime_ns;      /* fingerprint: modification time, ns since the epoch */
   uint64_t footer_hash;  /* fingerprint: 64-bit hash of the Parquet footer */
 } qv_file_info;
+
+/* The build's qv_build_params_set_source text ("" when none was given), owned
+** by the index. */
+QV_API qv_status qv_index_get_source(const qv_index* index, const char** out);
 
 /* Information on the source file with ordinal `file` (0 <= file < n_files). */
 QV_API qv_status qv_index_get_file(const qv_index* index, int32_t file, qv_file_info* out);

@@ -19,6 +19,9 @@ struct BuildParams {
   int64_t train_sample = 0;
   uint64_t seed = 42;
   int32_t threads = 0;
+  // What the caller took the files from (a table and its version), recorded
+  // in the manifest so that a reader can tell which snapshot it answers from.
+  std::string source;
 };
 
 // Checks what can be checked without data (metric, bits, signs).

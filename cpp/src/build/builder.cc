@@ -83,6 +83,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   m.params.seed = params.seed;
   m.params.threads = params.threads;
   m.params.vector_column = params.vector_column;
+  m.params.source = params.source;
   m.rows_total = sources.rows_total;
   m.rows_indexed = rows_indexed;
   for (const BuildSource& f : sources.files) {

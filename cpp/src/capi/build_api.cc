@@ -74,6 +74,13 @@ qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads) {
   return SetParam(p, [&](quiver::BuildParams& b) { b.threads = threads; });
 }
 
+qv_status qv_build_params_set_source(qv_build_params* p, const char* source) {
+  if (source == nullptr) {
+    return quiver::capi::SetError(QV_ERR_INVALID_ARGUMENT, "source is NULL");
+  }
+  return SetParam(p, [&](quiver::BuildParams& b) { b.source = source; });
+}
+
 qv_status qv_build(const char* const* paths, int64_t n_paths, const qv_build_params* params,
                    const char* index_dir, qv_progress_fn progress, void* user) {
   return Guarded([&]() -> Status {
@@ -153,6 +160,15 @@ qv_status qv_index_get_info(const qv_index* index, qv_index_info* out) {
     info.seed = p.seed;
     info.vector_column = p.vector_column.c_str();
     *out = info;
+    return Status::OK();
+  });
+}
+
+qv_status qv_index_get_source(const qv_index* index, const char** out) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
+    QV_CHECK_ARG(out != nullptr, "out is NULL");
+    *out = index->reader->params().source.c_str();
     return Status::OK();
   });
 }

@@ -37,6 +37,7 @@ struct IndexParams {
   uint64_t seed = 0;
   int32_t threads = 0;
   std::string vector_column;
+  std::string source;  // BuildParams::source; empty for plain files
 };
 
 struct SkipCounts {

@@ -59,6 +59,9 @@ std::string Manifest::ToJson() const {
                  {"train_sample", params.train_sample},
                  {"seed", Hex64(params.seed)},
                  {"threads", params.threads}};
+  if (!params.source.empty()) {
+    j["source"] = params.source;
+  }
   j["rows"] = {{"total", rows_total},
                {"indexed", rows_indexed},
                {"skipped_null", skipped.null_vector},
@@ -99,6 +102,10 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
     m.params.train_sample = p.at("train_sample").get<int64_t>();
     m.params.seed = ParseHex64(p.at("seed"));
     m.params.threads = p.at("threads").get<int32_t>();
+    // Absent in manifests of plain files and of indexes built before it existed.
+    if (j.contains("source")) {
+      m.params.source = j.at("source").get<std::string>();
+    }
     const json& r = j.at("rows");
     m.rows_total = r.at("total").get<int64_t>();
     m.rows_indexed = r.at("indexed").get<int64_t>();

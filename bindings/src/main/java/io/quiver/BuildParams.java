@@ -21,6 +21,7 @@ public final class BuildParams {
   private final long trainSample;
   private final long seed;
   private final int threads;
+  private final String source;
 
   private BuildParams(Builder b) {
     this.vectorColumn = b.vectorColumn;
@@ -31,6 +32,7 @@ public final class BuildParams {
     this.trainSample = b.trainSample;
     this.seed = b.seed;
     this.threads = b.threads;
+    this.source = b.source;
   }
 
   /** The defaults of quiver.h. */
@@ -47,7 +49,7 @@ public final class BuildParams {
   public Builder toBuilder() {
     return new Builder()
         .vectorColumn(vectorColumn).metric(metric).nlist(nlist).pqM(pqM).pqBits(pqBits)
-        .trainSample(trainSample).seed(seed).threads(threads);
+        .trainSample(trainSample).seed(seed).threads(threads).source(source);
   }
 
   public String vectorColumn() { return vectorColumn; }
@@ -66,23 +68,26 @@ public final class BuildParams {
 
   public int threads() { return threads; }
 
+  /** What the files were taken from (see {@link Builder#source}); empty for plain files. */
+  public String source() { return source; }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof BuildParams p && vectorColumn.equals(p.vectorColumn) && metric == p.metric
         && nlist == p.nlist && pqM == p.pqM && pqBits == p.pqBits && trainSample == p.trainSample
-        && seed == p.seed && threads == p.threads;
+        && seed == p.seed && threads == p.threads && source.equals(p.source);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(vectorColumn, metric, nlist, pqM, pqBits, trainSample, seed, threads);
+    return Objects.hash(vectorColumn, metric, nlist, pqM, pqBits, trainSample, seed, threads, source);
   }
 
   @Override
   public String toString() {
     return "BuildParams{vectorColumn=" + vectorColumn + ", metric=" + metric + ", nlist=" + nlist
         + ", pqM=" + pqM + ", pqBits=" + pqBits + ", trainSample=" + trainSample + ", seed=" + seed
-        + ", threads=" + threads + "}";
+        + ", threads=" + threads + (source.isEmpty() ? "" : ", source=" + source) + "}";
   }
 
   /** Builds {@link BuildParams}. The native library validates the values when the build starts. */
@@ -95,6 +100,7 @@ public final class BuildParams {
     private long trainSample;
     private long seed = 42;
     private int threads;
+    private String source = "";
 
     private Builder() {}
 
@@ -141,6 +147,17 @@ public final class BuildParams {
     /** Build threads; 0 uses all cores. */
     public Builder threads(int threads) {
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * What the files were taken from, in the caller's words: for instance a table and the
+     * version whose files are indexed. Recorded in the index's manifest and returned by {@link
+     * IndexInfo#source()}, so that whoever opens the index later can tell which snapshot it
+     * answers from. Not interpreted by the library.
+     */
+    public Builder source(String source) {
+      this.source = Objects.requireNonNull(source, "source");
       return this;
     }
 

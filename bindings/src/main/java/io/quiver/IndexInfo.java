@@ -21,6 +21,8 @@ import java.util.List;
  * @param indexBytes size of the index files on disk
  * @param seed the build's random seed
  * @param vectorColumn the Parquet column the vectors came from
+ * @param source what the files were taken from, as the builder said ({@link
+ *     BuildParams.Builder#source}); empty for plain files
  * @param files the source files, by ordinal
  */
 public record IndexInfo(
@@ -40,6 +42,7 @@ public record IndexInfo(
     long indexBytes,
     long seed,
     String vectorColumn,
+    String source,
     List<FileInfo> files) {
 
   public IndexInfo {

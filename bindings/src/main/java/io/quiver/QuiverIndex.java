@@ -152,6 +152,7 @@ public final class QuiverIndex implements AutoCloseable {
       NativeErrors.check(quiver_h.qv_build_params_set_train_sample(params, p.trainSample()));
       NativeErrors.check(quiver_h.qv_build_params_set_seed(params, p.seed()));
       NativeErrors.check(quiver_h.qv_build_params_set_threads(params, p.threads()));
+      NativeErrors.check(quiver_h.qv_build_params_set_source(params, arena.allocateFrom(p.source())));
       return params;
     } catch (RuntimeException e) {
       quiver_h.qv_build_params_destroy(params);
@@ -264,13 +265,16 @@ public final class QuiverIndex implements AutoCloseable {
             qv_file_info.rows(f), qv_file_info.rows_indexed(f), qv_file_info.size_bytes(f),
             qv_file_info.mtime_ns(f), qv_file_info.footer_hash(f)));
       }
+      MemorySegment source = arena.allocate(quiver_h.C_POINTER);
+      NativeErrors.check(quiver_h.qv_index_get_source(index, source));
       return new IndexInfo(qv_index_info.format_version(i), qv_index_info.dim(i),
           Metric.of(qv_index_info.metric(i)), qv_index_info.nlist(i), qv_index_info.pq_m(i),
           qv_index_info.pq_bits(i), qv_index_info.threads(i), qv_index_info.rows_total(i),
           qv_index_info.rows_indexed(i), qv_index_info.rows_skipped_null(i),
           qv_index_info.rows_skipped_length(i), qv_index_info.rows_skipped_nonfinite(i),
           qv_index_info.train_sample(i), qv_index_info.index_bytes(i), qv_index_info.seed(i),
-          NativeErrors.string(qv_index_info.vector_column(i)), files);
+          NativeErrors.string(qv_index_info.vector_column(i)),
+          NativeErrors.string(source.get(quiver_h.C_POINTER, 0)), files);
     }
   }
 

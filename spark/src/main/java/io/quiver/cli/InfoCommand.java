@@ -89,6 +89,9 @@ final class InfoCommand implements Callable<Integer> {
     out.printf("IVF-PQ      nlist %d, m %d x %d bits, trained on %s rows, seed %d%n",
         i.nlist(), i.pqM(), i.pqBits(), Units.count(i.trainSample()), i.seed());
     out.printf("Size        %s (format version %d)%n", Units.bytes(i.indexBytes()), i.formatVersion());
+    if (!i.source().isEmpty()) {
+      out.printf("Source      %s%n", i.source());
+    }
     out.flush();
   }
 
@@ -113,6 +116,6 @@ final class InfoCommand implements Callable<Integer> {
         "rows_total", i.rowsTotal(), "rows_indexed", i.rowsIndexed(),
         "rows_skipped_null", i.rowsSkippedNull(), "rows_skipped_length", i.rowsSkippedLength(),
         "rows_skipped_nonfinite", i.rowsSkippedNonFinite(), "index_bytes", i.indexBytes(),
-        "files", files);
+        "source", i.source(), "files", files);
   }
 }
