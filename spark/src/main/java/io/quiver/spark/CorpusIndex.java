@@ -33,8 +33,18 @@ public final class CorpusIndex {
     return ref.files();
   }
 
+  /**
+   * The table snapshot the index answers from, for instance {@code delta table file:/data/items
+   * version 3}; "" when the corpus is plain Parquet files. Searches answer from this snapshot even
+   * after the table moves on: {@link QuiverSession#buildIfMissing} again notices the change.
+   */
+  public String source() {
+    return ref.source();
+  }
+
   @Override
   public String toString() {
-    return "CorpusIndex[" + ref.location() + ", dim " + ref.dim() + ", " + ref.files().size() + " files]";
+    return "CorpusIndex[" + ref.location() + ", dim " + ref.dim() + ", " + ref.files().size() + " files"
+        + (ref.source().isEmpty() ? "" : ", " + ref.source()) + "]";
   }
 }

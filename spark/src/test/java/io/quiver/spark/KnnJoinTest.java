@@ -167,8 +167,13 @@ class KnnJoinTest {
 
   private static void assertEqualsBruteForce(Metric metric, int k) {
     Dataset<Row> out = QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", k, exact(metric).columns("id"));
-    Map<Long, List<Row>> got = groupByLeft(out.collectAsList());
-    Map<Long, List<Row>> want = groupByLeft(BruteForce.join(left, corpus, k, metric).collectAsList());
+    assertSameNeighbours(BruteForce.join(left, corpus, k, metric), out);
+  }
+
+  /** The same neighbours (qid, id, rank, distance) for every left row, in rank order. */
+  static void assertSameNeighbours(Dataset<Row> exact, Dataset<Row> joined) {
+    Map<Long, List<Row>> got = groupByLeft(joined.collectAsList());
+    Map<Long, List<Row>> want = groupByLeft(exact.collectAsList());
     assertEquals(want.keySet(), got.keySet());
     for (long q : want.keySet()) {
       List<Row> w = want.get(q);

@@ -24,6 +24,9 @@ final class SharedSpark {
         // Spark's serialization debugger uses a JDK class that JDK 25 no longer has.
         .config("spark.serializer.extraDebugInfo", "false")
         .config("spark.sql.adaptive.enabled", "false")
+        // Delta tables as corpora (DeltaTableTest): DELETE, REORG, time travel.
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .getOrCreate();
   }
 }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import io.quiver.spark.UnsupportedCorpusException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,8 +20,11 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.execution.datasources.CatalogFileIndex;
+import org.apache.spark.sql.execution.datasources.FileIndex;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -32,9 +36,12 @@ import scala.collection.JavaConverters;
  * the index), with the fingerprint the index cache key is made of.
  *
  * <p>A corpus DataFrame that is a plain Parquet scan (optionally narrowed to some of its columns)
- * is indexed in place. Anything else (a filter, a join, an aggregate, a local collection, another
- * format) does not correspond to whole files, so it is written once to a temporary Parquet
- * directory that lives as long as the index built over it.
+ * is indexed in place. So is a Delta table's snapshot when nothing but its files decides which
+ * rows are live: the table and version are recorded ({@link #table()}); a snapshot with deletion
+ * vectors is refused, since the index would serve the deleted rows. Anything else (a filter, a
+ * join, an aggregate, a local collection, another format, a table format whose scan applies
+ * something beyond its Parquet files) is written once to a temporary Parquet directory that lives
+ * as long as the index built over it: Spark's own reading of it is what gets indexed.
  */
 public final class CorpusFiles {
   private static final Logger LOG = LoggerFactory.getLogger(CorpusFiles.class);
@@ -45,11 +52,13 @@ public final class CorpusFiles {
   private final List<SourceFile> files;
   private final StructType schema;
   private final String temporaryCopy;
+  private final TableSnapshot table;
 
-  private CorpusFiles(List<SourceFile> files, StructType schema, String temporaryCopy) {
+  private CorpusFiles(List<SourceFile> files, StructType schema, String temporaryCopy, TableSnapshot table) {
     this.files = List.copyOf(files);
     this.schema = schema;
     this.temporaryCopy = temporaryCopy;
+    this.table = table;
   }
 
   /** Sorted by path. */
@@ -71,30 +80,42 @@ public final class CorpusFiles {
     return temporaryCopy;
   }
 
+  /** The table snapshot whose files these are, or null for plain Parquet files. */
+  public TableSnapshot table() {
+    return table;
+  }
+
+  /** What the index's manifest records as its source: the table snapshot, or "" for plain files. */
+  public String sourceText() {
+    return table == null ? "" : table.text();
+  }
+
   /**
    * Resolves a corpus DataFrame. {@code neededColumns} are the columns the index and the join
    * read from the files (the vector column and the projected ones).
    *
    * @param temporaryRoot where a copy goes when the DataFrame is not a plain Parquet scan
+   * @throws io.quiver.spark.UnsupportedCorpusException when the corpus is a table snapshot that
+   *     cannot be indexed without serving deleted rows
    */
   public static CorpusFiles of(Dataset<Row> corpus, List<String> neededColumns, String temporaryRoot) {
     StructType schema = corpus.schema();
     for (String c : neededColumns) {
       Schemas.fieldIndex(schema, c, "the corpus");
     }
-    String reason = whyNotInPlace(corpus, neededColumns);
+    Scan scan = scan(corpus, neededColumns);
     SparkSession spark = corpus.sparkSession();
-    if (reason == null) {
-      return fromPaths(spark, Arrays.asList(corpus.inputFiles()), schema, null);
+    if (scan.copyReason() == null) {
+      return fromPaths(spark, Arrays.asList(corpus.inputFiles()), schema, null, scan.table());
     }
     String copy = temporaryRoot + "/corpus-" + UUID.randomUUID();
     LOG.warn(
         "The corpus is not a plain Parquet scan ({}); writing it once to the temporary Parquet"
             + " directory {} and indexing it there. It is removed with the index.",
-        reason,
+        scan.copyReason(),
         copy);
     corpus.write().parquet(copy);
-    return fromPaths(spark, List.of(copy), schema, copy);
+    return fromPaths(spark, List.of(copy), schema, copy, null);
   }
 
   /** A corpus given as Parquet files or directories (expanded to their .parquet files). */
@@ -103,45 +124,92 @@ public final class CorpusFiles {
       throw new IllegalArgumentException("the corpus path list is empty");
     }
     StructType schema = spark.read().parquet(paths.toArray(String[]::new)).schema();
-    return fromPaths(spark, paths, schema, null);
+    return fromPaths(spark, paths, schema, null, null);
   }
 
-  /** Null when the DataFrame reads whole Parquet files unchanged; otherwise why not. */
-  static String whyNotInPlace(Dataset<Row> corpus, List<String> neededColumns) {
+  /**
+   * How a corpus DataFrame is read: in place (copyReason null), with the table snapshot its files
+   * come from when it is a table; or copied, and why.
+   */
+  record Scan(String copyReason, TableSnapshot table) {
+    static Scan copy(String reason) {
+      return new Scan(reason, null);
+    }
+  }
+
+  static Scan scan(Dataset<Row> corpus, List<String> neededColumns) {
     LogicalPlan plan = corpus.queryExecution().optimizedPlan();
     while (plan instanceof Project p) {
       for (NamedExpression e : JavaConverters.seqAsJavaList(p.projectList())) {
         if (!(e instanceof Attribute)) {
-          return "it computes the column " + e.name();
+          return Scan.copy("it computes the column " + e.name());
         }
       }
       plan = p.child();
     }
     if (!(plan instanceof LogicalRelation lr)) {
-      return "its plan is " + plan.nodeName() + ", not a file scan";
+      return Scan.copy("its plan is " + plan.nodeName() + ", not a file scan");
     }
     if (!(lr.relation() instanceof HadoopFsRelation fs)) {
-      return "it reads " + lr.relation().getClass().getSimpleName() + ", not files";
+      return Scan.copy("it reads " + lr.relation().getClass().getSimpleName() + ", not files");
     }
     if (!(fs.fileFormat() instanceof ParquetFileFormat)) {
-      return "its files are " + fs.fileFormat() + ", not Parquet";
+      return Scan.copy("its files are " + fs.fileFormat() + ", not Parquet");
     }
     for (String c : neededColumns) {
       if (Schemas.indexOf(fs.partitionSchema(), c) >= 0) {
-        return "the column " + c + " comes from the directory layout, not the files";
+        return Scan.copy("the column " + c + " comes from the directory layout, not the files");
       }
     }
     for (String f : corpus.inputFiles()) {
       String scheme = URI.create(f).getScheme();
       if (scheme != null && !scheme.equals("file")) {
-        return "its file " + f + " is not on the local filesystem";
+        return Scan.copy("its file " + f + " is not on the local filesystem");
       }
     }
-    return null;
+    // A table format reads Parquet files through a file index and a reader of its own, which
+    // may drop rows (deletion vectors, delete files, log files) or rename columns: only
+    // Spark's own listing and reader mean "every row of these files".
+    FileIndex location = fs.location();
+    if (DeltaTables.isDelta(location)) {
+      return DeltaTables.scan(location);
+    }
+    if (!(location instanceof PartitioningAwareFileIndex || location instanceof CatalogFileIndex)
+        || fs.fileFormat().getClass() != ParquetFileFormat.class) {
+      return Scan.copy("it is read through " + location.getClass().getName() + " and "
+          + fs.fileFormat().getClass().getName() + ", a table format Quiver does not index in place");
+    }
+    return new Scan(null, null);
+  }
+
+  /**
+   * A table's directory holds files its snapshot no longer has and rows its deletion vectors or
+   * delete files delete; as a list of Parquet files it would serve them (the engine refuses such a
+   * directory too). The table itself, read by its format, is the corpus.
+   */
+  private static void refuseTableDirectory(FileSystem fs, org.apache.hadoop.fs.Path dir, FileStatus[] children)
+      throws IOException {
+    for (FileStatus child : children) {
+      String name = child.getPath().getName();
+      if (child.isDirectory() && name.equals("_delta_log")) {
+        throw new UnsupportedCorpusException("the corpus directory " + dir + " is a Delta table (it has a"
+            + " _delta_log): its files include rows the table no longer holds. Pass the table as a"
+            + " DataFrame instead, spark.read().format(\"delta\").load(\"" + dir + "\")");
+      }
+      if (child.isDirectory() && name.equals("metadata")) {
+        for (FileStatus m : fs.listStatus(child.getPath())) {
+          if (m.getPath().getName().endsWith(".metadata.json")) {
+            throw new UnsupportedCorpusException("the corpus directory " + dir + " is an Iceberg table"
+                + " (its metadata/ holds *.metadata.json): its files include rows the table no longer"
+                + " holds. Pass the table as a DataFrame read by Iceberg instead");
+          }
+        }
+      }
+    }
   }
 
   private static CorpusFiles fromPaths(
-      SparkSession spark, List<String> paths, StructType schema, String temporaryCopy) {
+      SparkSession spark, List<String> paths, StructType schema, String temporaryCopy, TableSnapshot table) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<SourceFile> out = new ArrayList<>();
     try {
@@ -166,12 +234,14 @@ public final class CorpusFiles {
         throw new IllegalArgumentException("the corpus lists the file " + out.get(i).path() + " twice");
       }
     }
-    return new CorpusFiles(out, schema, temporaryCopy);
+    return new CorpusFiles(out, schema, temporaryCopy, table);
   }
 
   private static void collect(FileSystem fs, FileStatus st, List<SourceFile> out) throws IOException {
     if (st.isDirectory()) {
-      for (FileStatus child : fs.listStatus(st.getPath())) {
+      FileStatus[] children = fs.listStatus(st.getPath());
+      refuseTableDirectory(fs, st.getPath(), children);
+      for (FileStatus child : children) {
         String name = child.getPath().getName();
         // Spark's and Hadoop's bookkeeping files (_SUCCESS, .crc, _temporary) are not data.
         if (name.startsWith("_") || name.startsWith(".")) {

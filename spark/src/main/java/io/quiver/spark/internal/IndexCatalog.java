@@ -49,7 +49,8 @@ public final class IndexCatalog {
   private static boolean hookInstalled;
 
   /** What was built or found for one corpus identity. */
-  private record Entry(String key, String location, boolean temporary, List<CorpusFiles.SourceFile> files) {}
+  private record Entry(
+      String key, String location, boolean temporary, List<CorpusFiles.SourceFile> files, String source) {}
 
   private final SparkContext sc;
   private final String temporaryRoot;
@@ -140,8 +141,9 @@ public final class IndexCatalog {
     }
     String persistentRoot = this.persistentRoot;
     List<String> paramText = parameterText(params);
-    String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText);
-    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText);
+    String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText, corpus.sourceText());
+    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText,
+        corpus.table() == null ? "" : corpus.table().identity());
     boolean temporary = userLocation == null && (persistentRoot == null || corpus.temporaryCopy() != null);
     String location = userLocation != null ? userLocation
         : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + key;
@@ -152,7 +154,10 @@ public final class IndexCatalog {
 
     Entry previous = byIdentity.get(identity);
     if (previous != null && !previous.key().equals(key)) {
-      String changed = firstChange(previous.files(), corpus.files());
+      String changed = previous.source().equals(corpus.sourceText())
+          ? firstChange(previous.files(), corpus.files())
+          : "it was built from the " + previous.source() + ", the corpus is now at version "
+              + corpus.table().version();
       if (failOnStale) {
         throw new StaleCorpusException("the corpus changed since its index was built at "
             + previous.location() + ": " + changed);
@@ -164,12 +169,12 @@ public final class IndexCatalog {
     if (!force) {
       IndexRef found = openExisting(location, key, corpus, params, failOnStale);
       if (found != null) {
-        remember(identity, new Entry(key, location, temporary, corpus.files()));
+        remember(identity, new Entry(key, location, temporary, corpus.files(), corpus.sourceText()));
         return found;
       }
     }
-    build(corpus, params, location);
-    Entry entry = new Entry(key, location, temporary, corpus.files());
+    build(corpus, params.toBuilder().source(corpus.sourceText()).build(), location);
+    Entry entry = new Entry(key, location, temporary, corpus.files(), corpus.sourceText());
     remember(identity, entry);
     return describe(location, key);
   }
@@ -228,6 +233,10 @@ public final class IndexCatalog {
       if (info.metric() != params.metric()) {
         return "it was built for " + info.metric() + ", not " + params.metric();
       }
+      if (!info.source().equals(corpus.sourceText())) {
+        return "it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
+            + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText());
+      }
       List<String> indexed = info.files().stream().map(f -> f.path().toString()).toList();
       List<String> wanted = corpus.files().stream().map(CorpusFiles.SourceFile::path).toList();
       if (!indexed.equals(wanted)) {
@@ -244,7 +253,7 @@ public final class IndexCatalog {
       for (FileInfo f : info.files()) {
         files.add(f.path().toString());
       }
-      return new IndexRef(location, key, info.dim(), files);
+      return new IndexRef(location, key, info.dim(), files, info.source());
     }
   }
 

@@ -11,8 +11,11 @@ import java.util.List;
  * @param key the index cache key (see {@link IndexKey}); tells rebuilds at one location apart
  * @param dim the vector dimension
  * @param files the source files by ordinal, as recorded in the index
+ * @param source the table snapshot the files were taken from, as the index records it; "" for
+ *     plain files
  */
-public record IndexRef(String location, String key, int dim, List<String> files) implements Serializable {
+public record IndexRef(String location, String key, int dim, List<String> files, String source)
+    implements Serializable {
   public IndexRef {
     files = List.copyOf(files);
   }

@@ -36,8 +36,8 @@ class CorpusFilesTest {
   @Test
   void plainParquetScansAreIndexedInPlace() {
     Dataset<Row> df = spark.read().parquet(corpus);
-    assertNull(CorpusFiles.whyNotInPlace(df, List.of("v", "s")));
-    assertNull(CorpusFiles.whyNotInPlace(df.select("v", "id"), List.of("v", "id")));
+    assertNull(CorpusFiles.scan(df, List.of("v", "s")).copyReason());
+    assertNull(CorpusFiles.scan(df.select("v", "id"), List.of("v", "id")).copyReason());
     CorpusFiles files = CorpusFiles.of(df.select("v", "id"), List.of("v"), dir.resolve("tmp").toString());
     assertNull(files.temporaryCopy());
     assertEquals(3, files.files().size());
@@ -53,14 +53,14 @@ class CorpusFilesTest {
   @Test
   void otherPlansAreCopied() {
     Dataset<Row> df = spark.read().parquet(corpus);
-    assertTrue(CorpusFiles.whyNotInPlace(df.where("id > 3"), List.of("v")).contains("Filter"));
-    assertTrue(CorpusFiles.whyNotInPlace(df.selectExpr("id + 1 as id", "v"), List.of("v")).contains("computes"));
-    assertNotNull(CorpusFiles.whyNotInPlace(df.groupBy("id").count(), List.of("id")));
-    assertNotNull(CorpusFiles.whyNotInPlace(spark.range(3).toDF(), List.of("id")));
-    assertNotNull(CorpusFiles.whyNotInPlace(df.limit(5), List.of("v")));
+    assertTrue(CorpusFiles.scan(df.where("id > 3"), List.of("v")).copyReason().contains("Filter"));
+    assertTrue(CorpusFiles.scan(df.selectExpr("id + 1 as id", "v"), List.of("v")).copyReason().contains("computes"));
+    assertNotNull(CorpusFiles.scan(df.groupBy("id").count(), List.of("id")).copyReason());
+    assertNotNull(CorpusFiles.scan(spark.range(3).toDF(), List.of("id")).copyReason());
+    assertNotNull(CorpusFiles.scan(df.limit(5), List.of("v")).copyReason());
     Dataset<Row> partitioned = spark.read().parquet(dir.resolve("partitioned").toString());
-    assertNull(CorpusFiles.whyNotInPlace(partitioned, List.of("v", "id")));
-    assertTrue(CorpusFiles.whyNotInPlace(partitioned, List.of("v", "part")).contains("directory layout"));
+    assertNull(CorpusFiles.scan(partitioned, List.of("v", "id")).copyReason());
+    assertTrue(CorpusFiles.scan(partitioned, List.of("v", "part")).copyReason().contains("directory layout"));
 
     String root = dir.resolve("tmp-copies").toString();
     CorpusFiles copied = CorpusFiles.of(df.where("id < 10"), List.of("v"), root);
@@ -82,13 +82,16 @@ class CorpusFilesTest {
     var a = new CorpusFiles.SourceFile("/a.parquet", 10, 1000);
     var b = new CorpusFiles.SourceFile("/b.parquet", 20, 2000);
     List<String> p = List.of("metric=L2", "nlist=4");
-    String key = IndexKey.of(List.of(a, b), "v", p);
+    String key = IndexKey.of(List.of(a, b), "v", p, "");
     assertEquals(64, key.length());
-    assertEquals(key, IndexKey.of(List.of(a, b), "v", p));
-    assertNotEquals(key, IndexKey.of(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 20, 2001)), "v", p));
-    assertNotEquals(key, IndexKey.of(List.of(a, b), "w", p));
-    assertNotEquals(key, IndexKey.of(List.of(a, b), "v", List.of("metric=COSINE", "nlist=4")));
-    assertEquals(IndexKey.identity(List.of(a, b), "v", p),
-        IndexKey.identity(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 21, 3000)), "v", p));
+    assertEquals(key, IndexKey.of(List.of(a, b), "v", p, ""));
+    assertNotEquals(key, IndexKey.of(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 20, 2001)), "v", p, ""));
+    assertNotEquals(key, IndexKey.of(List.of(a, b), "w", p, ""));
+    assertNotEquals(key, IndexKey.of(List.of(a, b), "v", List.of("metric=COSINE", "nlist=4"), ""));
+    assertNotEquals(key, IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 1"));
+    assertNotEquals(IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 1"),
+        IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 2"));
+    assertEquals(IndexKey.identity(List.of(a, b), "v", p, ""),
+        IndexKey.identity(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 21, 3000)), "v", p, ""));
   }
 }
