@@ -20,7 +20,8 @@ import java.util.Locale;
  * the one in the jar. Otherwise the jar's {@code nativelib/<os>-<arch>/} directory is used: its
  * {@value #MANIFEST} lists libquiver.so and the libraries shipped next to it, which are extracted
  * together into a private temporary directory (deleted when the JVM exits) so that the library's
- * {@code $ORIGIN} run path finds them.
+ * {@code $ORIGIN} run path finds them. A line of that file that starts with {@code #} is a note,
+ * not a file: {@code # glibc 2.28} states the oldest C library the platform's files load on.
  */
 public final class NativeLoader {
 
@@ -42,9 +43,34 @@ public final class NativeLoader {
       Path library = locate();
       // The global arena: the library stays loaded for the life of the JVM, since handles and
       // method handles bound to its symbols may live as long.
-      lookup = SymbolLookup.libraryLookup(library, Arena.global());
+      try {
+        lookup = SymbolLookup.libraryLookup(library, Arena.global());
+      } catch (IllegalArgumentException e) {
+        // The JDK's message is only "Cannot open library"; the dynamic linker knows why.
+        UnsatisfiedLinkError error = new UnsatisfiedLinkError(loadFailure(library));
+        error.initCause(e);
+        throw error;
+      }
     }
     return lookup;
+  }
+
+  /** Set by {@link #locate()} from the jar's files.txt: the oldest glibc the files load on. */
+  private static String requiredGlibc;
+
+  /** What went wrong loading {@code library}, in the dynamic linker's words, and on what system. */
+  static String loadFailure(Path library) {
+    String why = DynamicLinker.whyNotLoadable(library);
+    String glibc = DynamicLinker.glibcVersion();
+    StringBuilder m = new StringBuilder("cannot load the Quiver native library ").append(library)
+        .append(" (platform ").append(platform()).append("): ")
+        .append(why != null ? why : "the dynamic linker gives no reason");
+    if (requiredGlibc != null) {
+      m.append("; the library for ").append(platform()).append(" needs glibc ").append(requiredGlibc)
+          .append(" or newer");
+    }
+    m.append(", and this system has ").append(glibc != null ? "glibc " + glibc : "no glibc");
+    return m.toString();
   }
 
   /** The platform directory name for this JVM, e.g. {@code linux-x86-64}. */
@@ -84,7 +110,12 @@ public final class NativeLoader {
             + LIBRARY_PROPERTY + " at a libquiver.so");
       }
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (!line.isBlank()) files.add(line.strip());
+        String l = line.strip();
+        if (l.startsWith("# glibc ")) {
+          requiredGlibc = l.substring("# glibc ".length()).strip();
+        } else if (!l.isEmpty() && !l.startsWith("#")) {
+          files.add(l);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + dir + MANIFEST, e);

@@ -60,8 +60,11 @@ class JarNativeLibrariesIT {
     for (var platform : platforms.entrySet()) {
       Map<String, byte[]> files = platform.getValue();
       assertTrue(files.containsKey("libquiver.so"), platform.getKey() + " has libquiver.so");
-      List<String> listed = List.of(new String(files.get(NativeLoader.MANIFEST), StandardCharsets.UTF_8)
+      List<String> lines = List.of(new String(files.get(NativeLoader.MANIFEST), StandardCharsets.UTF_8)
           .strip().split("\n"));
+      List<String> listed = lines.stream().filter(l -> !l.startsWith("#")).toList();
+      String declaredGlibc = lines.stream().filter(l -> l.startsWith("# glibc ")).findFirst()
+          .map(l -> l.substring("# glibc ".length())).orElse(null);
       List<String> problems = new ArrayList<>();
       for (var f : files.entrySet()) {
         if (f.getKey().equals(NativeLoader.MANIFEST)) continue;
@@ -83,6 +86,9 @@ class JarNativeLibrariesIT {
           .flatMap(f -> dynamicSection(f.getValue()).glibcVersions().stream())
           .max(JarNativeLibrariesIT::compareVersions).orElse("none");
       System.out.println(platform.getKey() + ": the native libraries need glibc " + minimumGlibc);
+      if (!minimumGlibc.equals(declaredGlibc)) {
+        problems.add(NativeLoader.MANIFEST + " declares glibc " + declaredGlibc + ", the files need " + minimumGlibc);
+      }
       for (String name : listed) {
         if (!files.containsKey(name)) problems.add(NativeLoader.MANIFEST + " lists missing " + name);
       }

@@ -65,9 +65,9 @@ class NativeLoaderTest {
       try {
         System.out.println("version " + QuiverIndex.nativeVersion());
       } catch (Throwable t) {
-        Throwable e = t;
-        while (e.getCause() != null) e = e.getCause();
-        System.out.println("failed: " + e);
+        for (Throwable e = t; e != null; e = e.getCause()) {
+          System.out.println("failed: " + e);
+        }
       }
     }
   }
@@ -77,6 +77,22 @@ class NativeLoaderTest {
     String out = inFreshJvm("-Dos.arch=riscv64");
     assertTrue(out.contains("failed:") && out.contains("linux-riscv64"), out);
     assertTrue(out.contains(NativeLoader.LIBRARY_PROPERTY), out);
+  }
+
+  @Test
+  void aLibraryThatDoesNotLoadIsExplainedByTheDynamicLinker(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path notElf = dir.resolve("libquiver.so");
+    // Longer than an ELF header, so that the linker reads it and finds no ELF magic.
+    java.nio.file.Files.writeString(notElf, "not a shared object\n".repeat(100));
+    String out = inFreshJvm("-D" + NativeLoader.LIBRARY_PROPERTY + "=" + notElf);
+    // The linker's own reason, the platform, and this system's C library.
+    assertTrue(out.contains("failed: java.lang.UnsatisfiedLinkError"), out);
+    assertTrue(out.contains("cannot load the Quiver native library " + notElf), out);
+    assertTrue(out.contains("invalid ELF header"), out);
+    assertTrue(out.contains("platform " + NativeLoader.platform()), out);
+    assertTrue(out.contains("this system has glibc " + DynamicLinker.glibcVersion()), out);
+    assertTrue(DynamicLinker.glibcVersion().matches("2\\.\\d+"), DynamicLinker.glibcVersion());
   }
 
   @Test

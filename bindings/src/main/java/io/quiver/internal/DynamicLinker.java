@@ -1,0 +1,68 @@
+package io.quiver.internal;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Asks the C library directly what the JDK's library loading does not report: the dynamic
+ * linker's reason for refusing a library (dlerror), and the glibc version of this system.
+ * Only used to explain a failure, so every step may fail and yield null.
+ */
+final class DynamicLinker {
+  private static final int RTLD_NOW = 2;
+  private static final long MAX_MESSAGE = 64 * 1024;
+
+  private DynamicLinker() {}
+
+  /** The dynamic linker's message for {@code library}, or null when it loads now or cannot be asked. */
+  static String whyNotLoadable(Path library) {
+    try {
+      Linker linker = Linker.nativeLinker();
+      Optional<MemorySegment> open = libc().find("dlopen");
+      Optional<MemorySegment> error = libc().find("dlerror");
+      if (open.isEmpty() || error.isEmpty()) {
+        return null;
+      }
+      MethodHandle dlopen = linker.downcallHandle(open.get(), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+      MethodHandle dlerror = linker.downcallHandle(error.get(), FunctionDescriptor.of(ADDRESS));
+      try (Arena arena = Arena.ofConfined()) {
+        MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), RTLD_NOW);
+        if (!handle.equals(MemorySegment.NULL)) {
+          return null;
+        }
+        MemorySegment message = (MemorySegment) dlerror.invokeExact();
+        return message.equals(MemorySegment.NULL) ? null : message.reinterpret(MAX_MESSAGE).getString(0);
+      }
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  /** gnu_get_libc_version(), e.g. "2.36"; null on a C library that is not glibc. */
+  static String glibcVersion() {
+    try {
+      Optional<MemorySegment> f = libc().find("gnu_get_libc_version");
+      if (f.isEmpty()) {
+        return null;
+      }
+      MethodHandle version = Linker.nativeLinker().downcallHandle(f.get(), FunctionDescriptor.of(ADDRESS));
+      MemorySegment s = (MemorySegment) version.invokeExact();
+      return s.equals(MemorySegment.NULL) ? null : s.reinterpret(MAX_MESSAGE).getString(0);
+    } catch (Throwable t) {
+      return null;
+    }
+  }
+
+  private static SymbolLookup libc() {
+    return Linker.nativeLinker().defaultLookup();
+  }
+}
