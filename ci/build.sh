@@ -99,6 +99,12 @@ stage_native() {
     names+=("$name")
   done < <(list_needed "$lib" | grep '=>')
   for n in "${names[@]}"; do patchelf --set-rpath '$ORIGIN' "$dir/$n"; done
-  printf '%s\n' "${names[@]}" > "$dir/files.txt"
+  # The oldest glibc the files load on: the newest symbol version any of them needs. The Java
+  # loader quotes it when the library does not load.
+  local glibc
+  glibc=$(for n in "${names[@]}"; do readelf -W --version-info "$dir/$n"; done \
+          | grep -o 'Name: GLIBC_[0-9.]*' | sed 's/.*GLIBC_//' | sort -Vu | tail -1)
+  { echo "# glibc $glibc"; printf '%s\n' "${names[@]}"; } > "$dir/files.txt"
+  echo "build: $dir needs glibc $glibc"
 }
 if [ -n "$stage_dir" ]; then stage_native "$stage_dir"; fi
