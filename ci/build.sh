@@ -11,8 +11,12 @@
 #                               installs what it needs): the library and the
 #                               test suite, linked as the jar's library is, so
 #                               that the suite tests what ships
+#
+# Everything here runs in the build root (ci/build-root.sh), where Debian
+# unstable's compilers and libraries are; the host stays on its release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${QUIVER_IN_BUILD_ROOT:-}" != 1 ]; then exec ci/in-build-root.sh ci/build.sh "$@"; fi
 
 build_dir=build
 extra=()
@@ -34,9 +38,10 @@ done
 
 if [ "$aarch64" = 1 ]; then
   [ "$sanitize" = 0 ] || { echo "build: --sanitize is for the native build only" >&2; exit 2; }
-  for tool in aarch64-linux-gnu-g++-16 qemu-aarch64-static; do
+  qemu=$(command -v qemu-aarch64-static || command -v qemu-aarch64 || true)
+  for tool in aarch64-linux-gnu-g++-16 "${qemu:-qemu-aarch64}"; do
     command -v "$tool" >/dev/null || {
-      echo "build: $tool is missing: run ci/install-deps.sh --aarch64 (Maven: -Dquiver.native.aarch64.skip=true builds without the aarch64 library)" >&2
+      echo "build: $tool is missing from the build root: run ci/install-deps.sh --aarch64 (Maven: -Dquiver.native.aarch64.skip=true builds without the aarch64 library)" >&2
       exit 1
     }
   done
@@ -68,7 +73,7 @@ cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 if [ "$aarch64" = 1 ]; then
   aarch64_root=/usr/aarch64-linux-gnu
   strip_tool=aarch64-linux-gnu-strip
-  list_needed() { qemu-aarch64-static -L "$aarch64_root" "$aarch64_root/lib/ld-linux-aarch64.so.1" --list "$1"; }
+  list_needed() { "$qemu" -L "$aarch64_root" "$aarch64_root/lib/ld-linux-aarch64.so.1" --list "$1"; }
   # qemu -L serves a path from the cross root when it exists there.
   host_path() { if [ -f "$aarch64_root$1" ]; then echo "$aarch64_root$1"; else echo "$1"; fi; }
 else

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Installs everything the build and the tests need on a fresh Debian bookworm
-# machine. Idempotent: a second run checks and returns in seconds.
+# Installs everything the build and the tests need, on a Debian bookworm (or
+# newer) machine. Idempotent: a second run checks and returns in seconds.
 #
-#   ci/install-deps.sh            x86-64 toolchain and libraries
-#   ci/install-deps.sh --aarch64  additionally the aarch64 cross toolchain,
-#                                 arm64 libraries and qemu-user
+#   ci/install-deps.sh            the x86-64 toolchain and libraries
+#   ci/install-deps.sh --aarch64  also the aarch64 cross toolchain, the arm64
+#                                 libraries and qemu-user
+#
+# What it changes on the machine: it installs a few packages of the machine's
+# own release (below) and makes the build root, a Debian unstable system in
+# /var/cache/quiver/build-root (ci/build-root.sh), which holds the compilers and
+# the libraries the native library is built with. Nothing from unstable is
+# installed on the machine itself: its C library and base system stay as they
+# are.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-want_aarch64=0
+root_opts=()
 for a in "$@"; do
   case "$a" in
-    --aarch64) want_aarch64=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --aarch64) root_opts+=(--aarch64) ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
@@ -19,78 +27,36 @@ done
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
-# Arrow/Parquet 25 and FAISS exist only in Debian unstable; pin it low so that
-# nothing else on the machine moves to it.
-SID_LIST=/etc/apt/sources.list.d/quiver-sid.list
-SID_PREF=/etc/apt/preferences.d/quiver-sid
-need_update=0
-if [ ! -f "$SID_LIST" ]; then
-  echo 'deb [check-valid-until=no] http://deb.debian.org/debian sid main' | $SUDO tee "$SID_LIST" >/dev/null
-  need_update=1
-fi
-if [ ! -f "$SID_PREF" ]; then
-  printf 'Package: *\nPin: release n=sid\nPin-Priority: 100\n' | $SUDO tee "$SID_PREF" >/dev/null
-  need_update=1
-fi
-
-SID_PKGS=(libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev g++-16)
-BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf nlohmann-json3-dev)
-# The aarch64 cross build (cmake/toolchain-aarch64.cmake): the cross GCC 16
-# that built Debian's arm64 packages, the same libraries for arm64 through
-# multiarch, pkgconf's aarch64-linux-gnu-pkg-config wrapper for Arrow's find
-# modules, and qemu-user to run the tests. Multi-Arch: same libraries must
-# have one version across architectures, so this moves a few x86-64 runtime
-# libraries (zlib, brotli, curl, gnutls...) to their sid versions too.
-ARM_PKGS=(g++-16-aarch64-linux-gnu qemu-user-static pkgconf:arm64
-          libarrow-dev:arm64 libparquet-dev:arm64 libfaiss-dev:arm64
-          libopenblas-dev:arm64 libgtest-dev:arm64)
-
-missing() {
-  local out=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || out+=("$p")
-  done
-  echo "${out[@]:-}"
-}
-
-m_base=$(missing "${BASE_PKGS[@]}")
-m_sid=$(missing "${SID_PKGS[@]}")
-m_arm=""
-if [ "$want_aarch64" = 1 ]; then
-  if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-    $SUDO dpkg --add-architecture arm64
-    need_update=1
-  fi
-  m_arm=$(missing "${ARM_PKGS[@]}")
-fi
-
-if [ -n "$m_base$m_sid$m_arm" ] || [ "$need_update" = 1 ]; then
+# From the machine's own release: debootstrap makes the build root; Maven and
+# a JDK build the Java modules; clang reads quiver.h for the generated
+# bindings (bindings/src/build/java/io/quiver/ffigen); util-linux brings
+# unshare, which ci/in-build-root.sh enters the root with.
+HOST_PKGS=(debootstrap maven clang util-linux ca-certificates)
+missing=()
+for p in "${HOST_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  if [ -n "$m_base" ]; then
-    # shellcheck disable=SC2086
-    $SUDO apt-get install -y -qq --no-install-recommends $m_base
-  fi
-  if [ -n "$m_sid$m_arm" ]; then
-    # shellcheck disable=SC2086
-    $SUDO apt-get install -y -qq --no-install-recommends -t sid \
-      -o Dpkg::Options::=--force-overwrite $m_sid $m_arm
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A JDK 22+ for the Foreign Function & Memory API. Debian's releases up to
+# bookworm carry none; Temurin's (or any other) in /usr/lib/jvm or JAVA_HOME
+# is found by ci/find-jdk.sh.
+if ! ci_jdk=$(ci/find-jdk.sh); then
+  echo "install-deps: no JDK 22 or newer found (QUIVER_JAVA_HOME, JAVA_HOME, /usr/lib/jvm/*)." >&2
+  if apt-cache show openjdk-25-jdk-headless >/dev/null 2>&1; then
+    echo "install-deps: installing openjdk-25-jdk-headless from this machine's release" >&2
+    $SUDO apt-get install -y -qq --no-install-recommends openjdk-25-jdk-headless >/dev/null
+    ci_jdk=$(ci/find-jdk.sh)
+  else
+    echo "install-deps: install one (for instance Eclipse Temurin 25) and set JAVA_HOME" >&2
+    exit 1
   fi
 fi
 
-# g++-16 writes constant data with the .base64 directive, which bookworm's
-# assembler (binutils 2.40) rejects; sid's binutils understands it.
-if ! printf '.section .rodata\n.base64 "AA=="\n' | as -o /dev/null - 2>/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends -t sid binutils
-fi
-
-# A JDK 22+ for the Foreign Function & Memory API.
-if ! ci_jdk=$("$(dirname "$0")/find-jdk.sh" 2>/dev/null); then
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends -t sid openjdk-25-jdk-headless
-  ci_jdk=$("$(dirname "$0")/find-jdk.sh")
-fi
-echo "install-deps: ready (JDK at $ci_jdk)"
+$SUDO ci/build-root.sh "${root_opts[@]}"
+echo "install-deps: ready (JDK at $ci_jdk, build root at $(ci/in-build-root.sh --path))"

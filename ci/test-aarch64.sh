@@ -43,5 +43,5 @@ filter=()
 if [ "$full" = 0 ]; then filter=(-E "$CI_EXCLUDE"); fi
 step "aarch64 tests under qemu-user${filter:+ (CI subset)}"
 start=$SECONDS
-ctest --test-dir build-aarch64 --no-tests=error --output-on-failure -j 2 --timeout 900 "${filter[@]}"
+ci/in-build-root.sh ctest --test-dir build-aarch64 --no-tests=error --output-on-failure -j 2 --timeout 900 "${filter[@]}"
 echo "aarch64 tests under qemu: $((SECONDS - start)) s"

@@ -11,12 +11,12 @@ step() { printf '\n== %s\n' "$*"; }
 step "native build"
 ci/build.sh
 step "native tests"
-ctest --test-dir build --no-tests=error --output-on-failure -j 2 --timeout 600
+ci/in-build-root.sh ctest --test-dir build --no-tests=error --output-on-failure -j 2 --timeout 600
 
 step "native tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 ci/build.sh --sanitize
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-sanitize --no-tests=error --output-on-failure -j 2 --timeout 900
+  ci/in-build-root.sh ctest --test-dir build-sanitize --no-tests=error --output-on-failure -j 2 --timeout 900
 
 step "linux-aarch64: cross build, tests under qemu-user"
 ci/test-aarch64.sh
