@@ -40,6 +40,9 @@ unshare --mount --propagation private -- bash -s "$dir" "$jdk" "${demo_args[@]}"
 set -euo pipefail
 dir=$1 jdk=$2
 shift 2
+# A machine's / is a mount point; a plain directory entered with chroot is not,
+# and the mount namespaces ci/in-build-root.sh makes need one.
+mount --bind "$dir" "$dir"
 mount --rbind /proc "$dir/proc"
 mount --rbind /dev "$dir/dev"
 mount --rbind /sys "$dir/sys"
