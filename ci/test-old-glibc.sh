@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Proof that the packaged jar runs on an old Linux. A Debian 11 "bullseye" root
+# (glibc 2.31), made with debootstrap and holding nothing but a JDK 22+ (this
+# machine's, mounted: Temurin needs glibc 2.17), runs a Java program against
+# the packaged jar: it loads the linux-x86-64 library, builds an index over a
+# Parquet file, searches, fetches rows and checks the answers
+# (bindings/src/test/java/io/quiver/portability/OldSystemProbe.java).
+#
+#   ci/test-old-glibc.sh     after `mvn package` (the jar, the test classes)
+#                            and ci/build.sh (the Parquet writer of the tests)
+#
+# The root is kept in $QUIVER_OLD_ROOT (default /var/cache/quiver/bullseye-root)
+# for later runs: nothing is ever installed in it. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+root=${QUIVER_OLD_ROOT:-/var/cache/quiver/bullseye-root}
+repo=$(pwd -P)
+jdk=$(ci/find-jdk.sh)
+jar=$(ls bindings/target/quiver-bindings-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1)
+[ -n "$jar" ] || { echo "old-glibc: no packaged jar under bindings/target: run mvn package first" >&2; exit 1; }
+
+if [ ! -x "$root/usr/bin/dpkg" ]; then
+  echo "old-glibc: debootstrap bullseye into $root"
+  rm -rf "$root.partial"
+  mkdir -p "$(dirname "$root")"
+  debootstrap --variant=minbase bullseye "$root.partial" http://deb.debian.org/debian > "$root.log" 2>&1 \
+    || { tail -20 "$root.log" >&2; exit 1; }
+  mv "$root.partial" "$root"
+fi
+glibc=$(chroot "$root" dpkg-query -W -f='${Version}' libc6)
+echo "old-glibc: the root has libc6 $glibc"
+
+work=$repo/target/old-glibc
+rm -rf "$work"
+mkdir -p "$work"
+rows=3000
+ci/in-build-root.sh build/cpp/tests/quiver_smoke_data "$work/data.parquet" $rows 32
+# The jar, the probe and the jar's own dependencies (Arrow Java) from the local Maven repository.
+JAVA_HOME=$jdk mvn -B -q -o -ntp -f bindings/pom.xml dependency:build-classpath \
+  -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/classpath.txt" > "$work/mvn.log" 2>&1 \
+  || { cat "$work/mvn.log" >&2; exit 1; }
+mkdir -p "$work/lib"
+tr ':' '\n' < "$work/classpath.txt" | xargs cp -t "$work/lib"
+cp="$repo/$jar:$repo/bindings/target/test-classes:$work/lib/*"
+
+unshare --mount --propagation private -- bash -s "$root" "$jdk" "$repo" "$cp" "$work" "$rows" <<'INSIDE'
+set -euo pipefail
+root=$1 jdk=$2 repo=$3 cp=$4 work=$5 rows=$6
+mount --bind "$root" "$root"
+mount --rbind /proc "$root/proc"
+mount --rbind /dev "$root/dev"
+for d in "$jdk" "$repo"; do
+  mkdir -p "$root$d"
+  mount --bind "$d" "$root$d"
+done
+exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.quiver.portability.OldSystemProbe \
+  "$work/data.parquet" "$work/index" "$rows"
+INSIDE
