@@ -23,9 +23,11 @@ step "debootstrap bookworm into $dir"
 rm -rf "$dir"
 debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian > "$dir.debootstrap.log" 2>&1 \
   || { tail -20 "$dir.debootstrap.log" >&2; exit 1; }
-# What a machine here has besides its release: name resolution and the
+# What a machine here has besides its release: name resolution (its own name
+# included: Spark looks it up) and the
 # certificate authorities this network's HTTPS goes through.
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
+cp /etc/hosts "$dir/etc/hosts"
 mkdir -p "$dir/usr/local/share/ca-certificates"
 cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/" 2>/dev/null || true
 git clone -q --no-hardlinks "$repo" "$dir/work/quiver"
