@@ -28,7 +28,7 @@ done
 root=$(ci/in-build-root.sh --path)
 mirror=http://deb.debian.org/debian
 
-PKGS=(g++-16 cmake ninja-build pkg-config patchelf binutils nlohmann-json3-dev
+PKGS=(g++-16 cmake ninja-build pkg-config patchelf binutils nlohmann-json3-dev libxxhash-dev
       libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev)
 # The aarch64 cross build (cmake/toolchain-aarch64.cmake): the cross GCC 16 that
 # built Debian's arm64 packages, the same libraries for arm64 through multiarch,

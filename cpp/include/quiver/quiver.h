@@ -232,8 +232,17 @@ QV_API qv_status qv_index_file_status(const qv_index* index, int32_t file);
 
 typedef struct qv_search_params qv_search_params;
 
-/* Defaults: nprobes 16 (capped at nlist), refine_factor 8, threads 0 (all
-** cores), io_gap_bytes 65536, io_concurrency 4. */
+/* The defaults, defined here once: the engine, the Java bindings (which read
+** these macros) and the Spark options take them from this header. */
+#define QV_DEFAULT_NPROBES 16
+#define QV_DEFAULT_REFINE_FACTOR 8
+#define QV_DEFAULT_IO_GAP_BYTES 65536
+#define QV_DEFAULT_IO_CONCURRENCY 4
+#define QV_DEFAULT_CACHE_BUDGET_BYTES 268435456 /* 256 MiB */
+
+/* Defaults: nprobes QV_DEFAULT_NPROBES (capped at nlist), refine_factor
+** QV_DEFAULT_REFINE_FACTOR, threads 0 (all cores), io_gap_bytes
+** QV_DEFAULT_IO_GAP_BYTES, io_concurrency QV_DEFAULT_IO_CONCURRENCY. */
 QV_API qv_status qv_search_params_create(qv_search_params** out);
 QV_API void qv_search_params_destroy(qv_search_params* p);
 
@@ -249,8 +258,8 @@ QV_API qv_status qv_search_params_set_io_gap_bytes(qv_search_params* p, int64_t 
 /* Concurrent reads in flight during refinement and fetch (≥ 1). */
 QV_API qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n);
 
-/* Bounds the index handle's cache of decoded Parquet pages (default 256 MiB;
-** 0 disables it). Footers and page locations are always cached. */
+/* Bounds the index handle's cache of decoded Parquet pages (default
+** QV_DEFAULT_CACHE_BUDGET_BYTES; 0 disables it). Footers and page locations are always cached. */
 QV_API qv_status qv_index_set_cache_budget(qv_index* index, int64_t bytes);
 
 /* Deleted rows: a set of row keys that searches never return. */

@@ -17,7 +17,7 @@ struct qv_index {
 
   // Query side, made on first use by capi/search_api.cc under query_mu.
   mutable std::mutex query_mu;
-  int64_t cache_budget = int64_t{256} << 20;
+  int64_t cache_budget = QV_DEFAULT_CACHE_BUDGET_BYTES;
   std::unique_ptr<quiver::VectorReader> vectors;
   std::unique_ptr<quiver::IndexSearcher> searcher;
 };

@@ -1,7 +1,9 @@
 #include "index/checksum.h"
 
+// Header-only (inlined), so nothing is linked; Arrow's internal copy of the
+// same library is not part of its public headers.
 #define XXH_INLINE_ALL
-#include <arrow/vendored/xxhash.h>
+#include <xxhash.h>
 
 namespace quiver {
 

@@ -1,4 +1,4 @@
-// The checksum of the index file: 64-bit XXH3 (the copy vendored with Arrow),
+// The checksum of the index file: 64-bit XXH3 (libxxhash, a stable format),
 // fast enough that verifying a posting list costs less than scanning it.
 #pragma once
 

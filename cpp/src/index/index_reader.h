@@ -48,9 +48,7 @@ struct SkipCounts {
 
 class IndexReader {
  public:
-  // Maps `index_dir` and validates it (see qv_index_open for the rules).
-  static Result<std::unique_ptr<IndexReader>> Open(const std::string& index_dir,
-                                                   bool check_freshness);
+  // MmapIndexReader::OpenMapped maps and validates one (see qv_index_open).
   virtual ~IndexReader() = default;
 
   virtual const IndexParams& params() const = 0;

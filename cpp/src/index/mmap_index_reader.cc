@@ -36,12 +36,6 @@ Result<std::string> ReadSmallFile(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<IndexReader>> IndexReader::Open(const std::string& index_dir,
-                                                       bool check_freshness) {
-  ARROW_ASSIGN_OR_RAISE(auto r, MmapIndexReader::OpenMapped(index_dir, check_freshness));
-  return std::unique_ptr<IndexReader>(std::move(r));
-}
-
 MmapIndexReader::~MmapIndexReader() {
   if (base_ != nullptr) ::munmap(const_cast<uint8_t*>(base_), size_);
 }
@@ -241,6 +235,15 @@ Status MmapIndexReader::VerifyAll() const {
         QV_ROW_KEY_ROW(key) >= static_cast<uint64_t>(manifest_.files[QV_ROW_KEY_FILE(key)].rows)) {
       return CorruptIndex("corrupt index '" + path_ + "': row key " + std::to_string(key) + " out of range");
     }
+  }
+  return Status::OK();
+}
+
+Status VerifyIndexDirectory(const std::string& index_dir) {
+  ARROW_ASSIGN_OR_RAISE(auto reader, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
+  ARROW_RETURN_NOT_OK(reader->VerifyAll());
+  for (int32_t f = 0; f < static_cast<int32_t>(reader->files().size()); ++f) {
+    ARROW_RETURN_NOT_OK(reader->CheckFileFresh(f));
   }
   return Status::OK();
 }

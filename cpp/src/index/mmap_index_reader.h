@@ -56,4 +56,9 @@ class MmapIndexReader final : public IndexReader {
   std::unique_ptr<std::atomic<uint8_t>[]> list_state_;
 };
 
+// Reads every byte of the index in `index_dir` and checks every checksum,
+// then every source file's fingerprint: integrity first, so that a corrupt
+// index is reported as such even when its source files changed too.
+Status VerifyIndexDirectory(const std::string& index_dir);
+
 }  // namespace quiver

@@ -11,14 +11,15 @@
 #include <vector>
 
 #include "common/status.h"
+#include "quiver/quiver.h"
 #include "index/index_reader.h"
 #include "parquet/vector_column.h"
 
 namespace quiver {
 
 struct IoOptions {
-  int64_t gap_bytes = 64 * 1024;  // ranges closer than this are read as one
-  int32_t concurrency = 4;        // reads in flight
+  int64_t gap_bytes = QV_DEFAULT_IO_GAP_BYTES;      // ranges closer than this are read as one
+  int32_t concurrency = QV_DEFAULT_IO_CONCURRENCY;  // reads in flight
 };
 
 struct IoStats {

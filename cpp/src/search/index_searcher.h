@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "common/status.h"
+#include "quiver/quiver.h"
 #include "index/index_reader.h"
 #include "parquet/vector_reader.h"
 #include "search/ivf_pq_scan.h"
@@ -14,8 +15,8 @@
 namespace quiver {
 
 struct SearchOptions {
-  int32_t nprobes = 16;       // capped at nlist
-  int32_t refine_factor = 8;  // k * refine_factor exact candidates; 0 = PQ distances
+  int32_t nprobes = QV_DEFAULT_NPROBES;              // capped at nlist
+  int32_t refine_factor = QV_DEFAULT_REFINE_FACTOR;  // k * factor exact candidates; 0 = PQ distances
   int32_t threads = 0;        // 0 = all cores
   IoOptions io;
 };

@@ -17,6 +17,11 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
  */
 public final class SearchParams {
 
+  /** IVF partitions probed per query unless set: quiver.h's QV_DEFAULT_NPROBES. */
+  public static final int DEFAULT_NPROBES = quiver_h.QV_DEFAULT_NPROBES;
+  /** Refine factor unless set: quiver.h's QV_DEFAULT_REFINE_FACTOR. */
+  public static final int DEFAULT_REFINE_FACTOR = quiver_h.QV_DEFAULT_REFINE_FACTOR;
+
   private static final Cleaner CLEANER = Cleaner.create();
   private static final SearchParams DEFAULTS = builder().build();
 
@@ -69,8 +74,9 @@ public final class SearchParams {
   public RowFilter filter() { return filter; }
 
   private boolean nativeDefaults() {
-    return nprobes == 16 && refineFactor == 8 && threads == 0 && ioGapBytes == 65536
-        && ioConcurrency == 4;
+    return nprobes == quiver_h.QV_DEFAULT_NPROBES && refineFactor == quiver_h.QV_DEFAULT_REFINE_FACTOR
+        && threads == 0 && ioGapBytes == quiver_h.QV_DEFAULT_IO_GAP_BYTES
+        && ioConcurrency == quiver_h.QV_DEFAULT_IO_CONCURRENCY;
   }
 
   /** The qv_search_params these parameters stand for (NULL for the defaults). */
@@ -123,11 +129,11 @@ public final class SearchParams {
 
   /** Builds {@link SearchParams}, checking each value as quiver.h does. */
   public static final class Builder {
-    private int nprobes = 16;
-    private int refineFactor = 8;
+    private int nprobes = quiver_h.QV_DEFAULT_NPROBES;
+    private int refineFactor = quiver_h.QV_DEFAULT_REFINE_FACTOR;
     private int threads;
-    private long ioGapBytes = 65536;
-    private int ioConcurrency = 4;
+    private long ioGapBytes = quiver_h.QV_DEFAULT_IO_GAP_BYTES;
+    private int ioConcurrency = quiver_h.QV_DEFAULT_IO_CONCURRENCY;
     private RowFilter filter;
 
     private Builder() {}

@@ -64,10 +64,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
   int k;
 
-  @Option(names = "--nprobes", defaultValue = "16", description = "nprobes of the join and the single queries (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--nprobes", defaultValue = "" + SearchParams.DEFAULT_NPROBES, description = "nprobes of the join and the single queries (default: ${DEFAULT-VALUE}).")
   int nprobes;
 
-  @Option(names = "--refine", defaultValue = "8", paramLabel = "FACTOR", description = "Refine factor (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--refine", defaultValue = "" + SearchParams.DEFAULT_REFINE_FACTOR, paramLabel = "FACTOR", description = "Refine factor (default: ${DEFAULT-VALUE}).")
   int refine;
 
   @Option(names = "--sweep", split = ",", defaultValue = "1,2,4,8,16,32,64", paramLabel = "N",

@@ -1,5 +1,6 @@
 package io.quiver.cli;
 
+import io.quiver.SearchParams;
 import io.quiver.BuildParams;
 import io.quiver.Metric;
 import io.quiver.spark.KnnJoinOptions;
@@ -62,10 +63,10 @@ final class JoinCommand implements Callable<Integer> {
   @Option(names = "-k", defaultValue = "10", description = "Neighbours per query (default: ${DEFAULT-VALUE}).")
   int k;
 
-  @Option(names = "--nprobes", defaultValue = "16", description = "IVF partitions probed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--nprobes", defaultValue = "" + SearchParams.DEFAULT_NPROBES, description = "IVF partitions probed (default: ${DEFAULT-VALUE}).")
   int nprobes;
 
-  @Option(names = "--refine", defaultValue = "8", paramLabel = "FACTOR",
+  @Option(names = "--refine", defaultValue = "" + SearchParams.DEFAULT_REFINE_FACTOR, paramLabel = "FACTOR",
       description = "Refine factor: k * FACTOR exact distances per query (default: ${DEFAULT-VALUE}).")
   int refine;
 

@@ -54,11 +54,11 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "-k", defaultValue = "10", description = "Rows to return (default: ${DEFAULT-VALUE}).")
   int k;
 
-  @Option(names = "--nprobes", defaultValue = "16",
+  @Option(names = "--nprobes", defaultValue = "" + SearchParams.DEFAULT_NPROBES,
       description = "IVF partitions probed (default: ${DEFAULT-VALUE}); more is slower and more accurate.")
   int nprobes;
 
-  @Option(names = "--refine", defaultValue = "8", paramLabel = "FACTOR",
+  @Option(names = "--refine", defaultValue = "" + SearchParams.DEFAULT_REFINE_FACTOR, paramLabel = "FACTOR",
       description = "k * FACTOR candidates get exact distances from the Parquet files; 0 reports PQ "
           + "distances (default: ${DEFAULT-VALUE}).")
   int refine;

@@ -2,6 +2,7 @@ package io.quiver.spark;
 
 import io.quiver.BuildParams;
 import io.quiver.Metric;
+import io.quiver.SearchParams;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,8 @@ public final class KnnJoinOptions {
     FAIL
   }
 
-  private int nprobes = 16;
-  private int refineFactor = 8;
+  private int nprobes = SearchParams.defaults().nprobes();
+  private int refineFactor = SearchParams.defaults().refineFactor();
   private Metric metric;
   private List<String> columns;
   private String distanceColumn = "distance";

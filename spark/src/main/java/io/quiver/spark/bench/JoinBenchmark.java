@@ -1,5 +1,6 @@
 package io.quiver.spark.bench;
 
+import io.quiver.SearchParams;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
@@ -49,8 +50,8 @@ public final class JoinBenchmark implements Callable<Integer> {
 
   @Option(names = "--dim", defaultValue = "128") int dim;
   @Option(names = "--k", defaultValue = "10") int k;
-  @Option(names = "--nprobes", defaultValue = "16") int nprobes;
-  @Option(names = "--refine-factor", defaultValue = "8") int refineFactor;
+  @Option(names = "--nprobes", defaultValue = "" + SearchParams.DEFAULT_NPROBES) int nprobes;
+  @Option(names = "--refine-factor", defaultValue = "" + SearchParams.DEFAULT_REFINE_FACTOR) int refineFactor;
   @Option(names = "--payload-columns", defaultValue = "16") int payloadColumns;
   @Option(names = "--payload-bytes", defaultValue = "64") int payloadBytes;
   @Option(names = "--seed", defaultValue = "2024", description = "Generator seed (the engine benchmark's default)")
