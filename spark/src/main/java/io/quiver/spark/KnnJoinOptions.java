@@ -11,7 +11,9 @@ import java.util.Objects;
 
 /**
  * Options of {@link QuiverSpark#kNearestJoin}. Fluent and mutable, like Spark's readers and
- * writers; the join reads them when it is called.
+ * writers; the join reads them when it is called. Every option can also be given as a string,
+ * as Spark's readers take theirs ({@link #option(String, String)}, {@link #options(Map)}), for
+ * callers that have only strings: SQL, Python, configuration files.
  */
 public final class KnnJoinOptions {
   /** What the join does when a corpus file changed since its index was built. */
@@ -38,6 +40,69 @@ public final class KnnJoinOptions {
 
   public static KnnJoinOptions defaults() {
     return new KnnJoinOptions();
+  }
+
+  /** The option names {@link #option(String, String)} takes, matched without regard to case. */
+  public static final List<String> OPTION_NAMES = List.of(
+      "nprobes", "refineFactor", "metric", "columns", "distanceColumn", "rankColumn",
+      "indexLocation", "rowsPerTask", "searchThreads", "onStale", "keepUnmatched",
+      "nlist", "pqM", "trainSample", "seed", "buildThreads");
+
+  /**
+   * Sets an option from a string: any name of {@link #OPTION_NAMES} (case does not matter), with
+   * the value as the typed setter takes it: a number, {@code L2}/{@code COSINE}/{@code
+   * INNER_PRODUCT}, {@code REBUILD}/{@code FAIL}, {@code true}/{@code false}, or for {@code
+   * columns} a comma-separated list. The build parameters {@code nlist}, {@code pqM}, {@code
+   * trainSample}, {@code seed} and {@code buildThreads} change those of {@link #buildParams}.
+   *
+   * @throws IllegalArgumentException naming the option, for an unknown name or a bad value
+   */
+  public KnnJoinOptions option(String name, String value) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(value, "value of option " + name);
+    String v = value.strip();
+    try {
+      switch (name.toLowerCase(java.util.Locale.ROOT)) {
+        case "nprobes" -> nprobes(Integer.parseInt(v));
+        case "refinefactor" -> refineFactor(Integer.parseInt(v));
+        case "metric" -> metric(Metric.valueOf(v.toUpperCase(java.util.Locale.ROOT)));
+        case "columns" -> columns(java.util.Arrays.stream(v.split(",")).map(String::strip)
+            .filter(c -> !c.isEmpty()).toList());
+        case "distancecolumn" -> distanceColumn(v);
+        case "rankcolumn" -> rankColumn(v);
+        case "indexlocation" -> indexLocation(v);
+        case "rowspertask" -> rowsPerTask(Integer.parseInt(v));
+        case "searchthreads" -> searchThreads(Integer.parseInt(v));
+        case "onstale" -> onStale(OnStale.valueOf(v.toUpperCase(java.util.Locale.ROOT)));
+        case "keepunmatched" -> keepUnmatched(parseBoolean(v));
+        case "nlist" -> buildParams(buildParams.toBuilder().nlist(Integer.parseInt(v)).build());
+        case "pqm" -> buildParams(buildParams.toBuilder().pqM(Integer.parseInt(v)).build());
+        case "trainsample" -> buildParams(buildParams.toBuilder().trainSample(Long.parseLong(v)).build());
+        case "seed" -> buildParams(buildParams.toBuilder().seed(Long.parseLong(v)).build());
+        case "buildthreads" -> buildParams(buildParams.toBuilder().threads(Integer.parseInt(v)).build());
+        default -> throw new IllegalArgumentException("unknown k-nearest join option '" + name
+            + "'; the options are " + String.join(", ", OPTION_NAMES));
+      }
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("unknown k-nearest join option")) {
+        throw e;
+      }
+      throw new IllegalArgumentException("bad value '" + value + "' for the k-nearest join option '"
+          + name + "': " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  /** {@link #option(String, String)} for each entry, in the map's order. */
+  public KnnJoinOptions options(Map<String, String> options) {
+    options.forEach(this::option);
+    return this;
+  }
+
+  private static boolean parseBoolean(String v) {
+    if (v.equalsIgnoreCase("true")) return true;
+    if (v.equalsIgnoreCase("false")) return false;
+    throw new IllegalArgumentException("expected true or false");
   }
 
   /** IVF partitions probed per left row (default 16). */

@@ -22,6 +22,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
 
@@ -110,24 +111,25 @@ public final class QuiverSession {
 
   /**
    * The k nearest rows to {@code query} as a local DataFrame: the requested corpus columns, then
-   * {@code path}, {@code row}, {@code distance} and {@code rank} (a metadata column whose name a
-   * requested column already has is prefixed with {@code quiver_}). Computed on the driver; the
-   * DataFrame holds the rows (no Spark job).
+   * {@code path}, {@code row}, {@code distance} and {@code rank}. A corpus column named like one of
+   * those is emitted as {@code corpus_<name>}, as the join renames a corpus column the left side
+   * already has. Computed on the driver; the DataFrame holds the rows (no Spark job).
    */
   public Dataset<Row> searchToDF(CorpusIndex index, float[] query, int k, SearchParams params, String... columns) {
     try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
       List<SearchResult> hits = lease.index().search(query, k, params);
       List<RowKey> keys = hits.stream().map(SearchResult::key).toList();
       Fetched fetched = fetch(lease, keys, List.of(columns));
-      Set<String> taken = new HashSet<>();
-      for (String n : fetched.schema().fieldNames()) {
-        taken.add(n.toLowerCase(Locale.ROOT));
+      Set<String> taken = new HashSet<>(List.of("path", "row", "distance", "rank"));
+      StructType schema = new StructType();
+      for (StructField f : fetched.schema().fields()) {
+        schema = schema.add(f.copy(corpusName(f.name(), taken), f.dataType(), f.nullable(), f.metadata()));
       }
-      StructType schema = fetched.schema()
-          .add(metadataName("path", taken), DataTypes.StringType, false)
-          .add(metadataName("row", taken), DataTypes.LongType, false)
-          .add(metadataName("distance", taken), DataTypes.FloatType, false)
-          .add(metadataName("rank", taken), DataTypes.IntegerType, false);
+      schema = schema
+          .add("path", DataTypes.StringType, false)
+          .add("row", DataTypes.LongType, false)
+          .add("distance", DataTypes.FloatType, false)
+          .add("rank", DataTypes.IntegerType, false);
       List<Row> rows = new ArrayList<>(hits.size());
       int width = fetched.schema().size();
       for (int i = 0; i < hits.size(); i++) {
@@ -202,12 +204,13 @@ public final class QuiverSession {
     }
   }
 
-  private static String metadataName(String name, Set<String> taken) {
+  /** A corpus column's output name: {@code corpus_<name>} while the name is taken. */
+  private static String corpusName(String name, Set<String> taken) {
     String n = name;
-    if (taken.contains(n)) {
-      n = "quiver_" + n;
+    while (taken.contains(n.toLowerCase(Locale.ROOT))) {
+      n = "corpus_" + n;
     }
-    taken.add(n);
+    taken.add(n.toLowerCase(Locale.ROOT));
     return n;
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.spark;
 
+import io.quiver.spark.internal.QuiverConf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -202,20 +203,20 @@ class IndexCacheTest {
     float[] query = new float[TestData.DIM];
     java.util.Arrays.fill(query, 0.5f);
     try {
-      conf.set(IndexHandles.CACHE_BUDGET_CONF, "0");
+      conf.set(QuiverConf.CACHE_BUDGET, "0");
       Dataset<Row> none = TestData.writeCorpus(spark, dir.resolve("budget-none").toString(), 300, 2, 21, 0);
       assertTrue(pagesDecodedBySecondSearch(qs, qs.build(none, params()), query) > 0, "no cache: pages decoded again");
 
-      conf.set(IndexHandles.CACHE_BUDGET_CONF, "64m");
+      conf.set(QuiverConf.CACHE_BUDGET, "64m");
       Dataset<Row> some = TestData.writeCorpus(spark, dir.resolve("budget-64m").toString(), 300, 2, 22, 0);
       assertEquals(0, pagesDecodedBySecondSearch(qs, qs.build(some, params()), query), "cached pages decoded again");
 
-      conf.set(IndexHandles.CACHE_BUDGET_CONF, "lots");
+      conf.set(QuiverConf.CACHE_BUDGET, "lots");
       Dataset<Row> bad = TestData.writeCorpus(spark, dir.resolve("budget-bad").toString(), 300, 2, 23, 0);
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> qs.build(bad, params()));
-      assertTrue(e.getMessage().contains(IndexHandles.CACHE_BUDGET_CONF), e.getMessage());
+      assertTrue(e.getMessage().contains(QuiverConf.CACHE_BUDGET), e.getMessage());
     } finally {
-      conf.remove(IndexHandles.CACHE_BUDGET_CONF);
+      conf.remove(QuiverConf.CACHE_BUDGET);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.quiver.spark;
 
+import io.quiver.spark.internal.QuiverConf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,7 @@ class LifecycleTest {
     assertTrue(temporary.location().startsWith(root.toString()));
 
     String persistent = dir.resolve("persistent").toString();
-    spark.conf().set(IndexCatalog.INDEX_DIR_CONF, persistent);
+    spark.conf().set(QuiverConf.INDEX_DIR, persistent);
     CorpusIndex cached = qs.buildIfMissing(corpus, params);
     assertTrue(cached.location().startsWith(persistent), cached.location());
 
@@ -45,11 +46,11 @@ class LifecycleTest {
 
     // A later application with the same index directory finds the index instead of building it.
     SparkSession later = SharedSpark.session();
-    later.conf().set(IndexCatalog.INDEX_DIR_CONF, persistent);
+    later.conf().set(QuiverConf.INDEX_DIR, persistent);
     QuiverSession again = QuiverSession.of(later);
     CorpusIndex found = again.buildIfMissing(later.read().parquet(dir.resolve("corpus").toString()), params);
     assertEquals(cached.location(), found.location());
     assertEquals(0, again.builds());
-    later.conf().unset(IndexCatalog.INDEX_DIR_CONF);
+    later.conf().unset(QuiverConf.INDEX_DIR);
   }
 }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The indexes of one Spark application, shared by the join and the driver API.
  *
- * <p>An index lives at {@code <root>/index-<key>}: under {@value #INDEX_DIR_CONF} when that is
+ * <p>An index lives at {@code <root>/index-<key>}: under {@value QuiverConf#INDEX_DIR} when that is
  * set (persistent: later applications find it by the same key), otherwise under the application's
  * temporary directory (removed at application end). A location the user names is used as is and
  * kept. Indexes over a temporary copy of a corpus are temporary.
@@ -40,10 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class IndexCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
 
-  /** A Hadoop directory for cached indexes that outlive the application. */
-  public static final String INDEX_DIR_CONF = "spark.quiver.index.dir";
-  /** A directory for temporary indexes and corpus copies (default: under spark.local.dir). */
-  public static final String TEMP_DIR_CONF = "spark.quiver.temp.dir";
 
   private static final Map<String, IndexCatalog> BY_APPLICATION = new HashMap<>();
   private static boolean hookInstalled;
@@ -64,7 +60,7 @@ public final class IndexCatalog {
 
   private IndexCatalog(SparkContext sc) {
     this.sc = sc;
-    String tempBase = sc.conf().getOption(TEMP_DIR_CONF).getOrElse(() -> null);
+    String tempBase = sc.conf().getOption(QuiverConf.TEMP_DIR).getOrElse(() -> null);
     if (tempBase == null) {
       String localDirs = sc.conf().get("spark.local.dir", System.getProperty("java.io.tmpdir"));
       tempBase = localDirs.split(",")[0].trim();
@@ -80,11 +76,11 @@ public final class IndexCatalog {
     synchronized (IndexCatalog.class) {
       IndexCatalog c = BY_APPLICATION.get(sc.applicationId());
       if (c != null && !c.closed) {
-        c.persistentRoot = spark.conf().get(INDEX_DIR_CONF, null);
+        c.persistentRoot = spark.conf().get(QuiverConf.INDEX_DIR, null);
         return c;
       }
       IndexCatalog created = new IndexCatalog(sc);
-      created.persistentRoot = spark.conf().get(INDEX_DIR_CONF, null);
+      created.persistentRoot = spark.conf().get(QuiverConf.INDEX_DIR, null);
       BY_APPLICATION.put(sc.applicationId(), created);
       sc.addSparkListener(
           new SparkListener() {

@@ -70,15 +70,6 @@ public final class IndexHandles {
     }
   }
 
-  /**
-   * Bytes of decoded Parquet pages each open index may keep (refinement and fetch read through
-   * it); a Spark size such as {@code 6g}, 0 for none. Read from the application's configuration
-   * when a handle opens. Searches stay in memory when it holds the vector column (rows x dim x 4
-   * bytes).
-   */
-  public static final String CACHE_BUDGET_CONF = "spark.quiver.cache.budget";
-
-  static final String DEFAULT_CACHE_BUDGET = "256m";
 
   private static final Map<String, Slot> SLOTS = new HashMap<>();
   private static boolean hookInstalled;
@@ -87,16 +78,17 @@ public final class IndexHandles {
 
   static long cacheBudget() {
     SparkEnv env = SparkEnv.get();
-    String value = env == null ? DEFAULT_CACHE_BUDGET : env.conf().get(CACHE_BUDGET_CONF, DEFAULT_CACHE_BUDGET);
+    String fallback = QuiverConf.DEFAULT_CACHE_BUDGET_BYTES + "b";
+    String value = env == null ? fallback : env.conf().get(QuiverConf.CACHE_BUDGET, fallback);
     long bytes;
     try {
       bytes = JavaUtils.byteStringAsBytes(value.trim());
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
-          CACHE_BUDGET_CONF + " must be a size such as 512m or 6g, not '" + value + "'", e);
+          QuiverConf.CACHE_BUDGET + " must be a size such as 512m or 6g, not '" + value + "'", e);
     }
     if (bytes < 0) {
-      throw new IllegalArgumentException(CACHE_BUDGET_CONF + " must not be negative, not '" + value + "'");
+      throw new IllegalArgumentException(QuiverConf.CACHE_BUDGET + " must not be negative, not '" + value + "'");
     }
     return bytes;
   }

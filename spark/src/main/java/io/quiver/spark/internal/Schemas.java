@@ -1,12 +1,19 @@
 package io.quiver.spark.internal;
 
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
+import scala.Function2;
 
-/** Column lookup by name the way Spark resolves names by default (case-insensitively). */
+/**
+ * Column lookup by name as the session resolves names: case-insensitively unless
+ * spark.sql.caseSensitive is set (the resolver of the active session's SQL configuration).
+ */
 public final class Schemas {
   private Schemas() {}
 
+  /** The index of the column {@code name}, or -1; an exact match wins over other resolver matches. */
   public static int indexOf(StructType schema, String name) {
     String[] names = schema.fieldNames();
     for (int i = 0; i < names.length; i++) {
@@ -14,12 +21,18 @@ public final class Schemas {
         return i;
       }
     }
+    Function2<String, String, Object> resolver = SQLConf.get().resolver();
+    List<Integer> matches = new ArrayList<>();
     for (int i = 0; i < names.length; i++) {
-      if (names[i].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
-        return i;
+      if ((Boolean) resolver.apply(names[i], name)) {
+        matches.add(i);
       }
     }
-    return -1;
+    if (matches.size() > 1) {
+      throw new IllegalArgumentException("the column name '" + name + "' is ambiguous: it matches "
+          + matches.stream().map(i -> names[i]).toList());
+    }
+    return matches.isEmpty() ? -1 : matches.get(0);
   }
 
   /** The index of a column, or an error naming it and what it is missing from. */
