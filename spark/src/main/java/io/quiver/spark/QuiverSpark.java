@@ -5,6 +5,7 @@ import io.quiver.RowKey;
 import io.quiver.spark.internal.CorpusFiles;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.IndexRef;
+import io.quiver.spark.internal.JoinPlanning;
 import io.quiver.spark.internal.KnnJoinTask;
 import io.quiver.spark.internal.Locations;
 import io.quiver.spark.internal.Schemas;
@@ -28,11 +29,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.spark.sql.catalyst.plans.logical.LocalRelation;
-import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.execution.columnar.InMemoryRelation;
-import scala.Option;
-import scala.math.BigInt;
 import scala.reflect.ClassTag$;
 
 /**
@@ -153,8 +149,8 @@ public final class QuiverSpark {
 
     long t1 = System.nanoTime();
     Dataset<Row> source = left;
-    long leftRows = rowCount(left);
-    int target = targetTasks(leftRows, options.rowsPerTask(), spark.sparkContext().defaultParallelism());
+    long leftRows = JoinPlanning.rowCount(left);
+    int target = JoinPlanning.targetTasks(leftRows, options.rowsPerTask(), spark.sparkContext().defaultParallelism());
     int partitions = left.rdd().getNumPartitions();
     if (target > partitions) {
       source = left.repartition(target);
@@ -163,28 +159,6 @@ public final class QuiverSpark {
         index.location(), (t1 - t0) / 1_000_000, leftRows, partitions, Math.max(target, partitions),
         (System.nanoTime() - t1) / 1_000_000);
     return source.mapPartitions(new KnnJoinTask(index, spec, conf), Encoders.row(outSchema));
-  }
-
-  /**
-   * The left side's row count: from the plan when it knows it (local data, a materialized cache),
-   * otherwise counted by a Spark job.
-   */
-  static long rowCount(Dataset<Row> left) {
-    LogicalPlan plan = left.queryExecution().optimizedPlan();
-    if (plan instanceof LocalRelation local) {
-      return local.data().size();
-    }
-    Option<BigInt> known = plan.stats().rowCount();
-    if (known.isDefined() && plan instanceof InMemoryRelation cached && cached.cacheBuilder().isCachedColumnBuffersLoaded()) {
-      return known.get().longValue();
-    }
-    return left.count();
-  }
-
-  /** ceil(rows / rowsPerTask), at least 1, at most {@code parallelism}. */
-  static int targetTasks(long leftRows, int rowsPerTask, int parallelism) {
-    long tasks = (leftRows + rowsPerTask - 1) / rowsPerTask;
-    return (int) Math.max(1, Math.min(tasks, Math.max(1, parallelism)));
   }
 
   private static List<String> projectedColumns(StructType corpusSchema, String vectorColumn, KnnJoinOptions options) {

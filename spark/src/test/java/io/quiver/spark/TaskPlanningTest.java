@@ -1,5 +1,6 @@
 package io.quiver.spark;
 
+import io.quiver.spark.internal.JoinPlanning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
@@ -16,12 +17,12 @@ import org.junit.jupiter.api.Test;
 class TaskPlanningTest {
   @Test
   void tasksAreLeftRowsOverRowsPerTaskCapped() {
-    assertEquals(1, QuiverSpark.targetTasks(0, 500, 8));
-    assertEquals(1, QuiverSpark.targetTasks(500, 500, 8));
-    assertEquals(2, QuiverSpark.targetTasks(501, 500, 8));
-    assertEquals(8, QuiverSpark.targetTasks(1_000_000, 500, 8));
-    assertEquals(3, QuiverSpark.targetTasks(40, 15, 4));
-    assertEquals(1, QuiverSpark.targetTasks(40, 15, 0));
+    assertEquals(1, JoinPlanning.targetTasks(0, 500, 8));
+    assertEquals(1, JoinPlanning.targetTasks(500, 500, 8));
+    assertEquals(2, JoinPlanning.targetTasks(501, 500, 8));
+    assertEquals(8, JoinPlanning.targetTasks(1_000_000, 500, 8));
+    assertEquals(3, JoinPlanning.targetTasks(40, 15, 4));
+    assertEquals(1, JoinPlanning.targetTasks(40, 15, 0));
   }
 
   @Test
@@ -32,11 +33,11 @@ class TaskPlanningTest {
       rows.add(RowFactory.create((long) i));
     }
     Dataset<Row> local = spark.createDataFrame(rows, new StructType().add("x", DataTypes.LongType));
-    assertEquals(7, QuiverSpark.rowCount(local));
-    assertEquals(3, QuiverSpark.rowCount(local.where("x < 3")));
+    assertEquals(7, JoinPlanning.rowCount(local));
+    assertEquals(3, JoinPlanning.rowCount(local.where("x < 3")));
     Dataset<Row> cached = spark.range(100).where("id % 8 = 0").toDF().cache();
-    assertEquals(13, QuiverSpark.rowCount(cached)); // counted: the cache is not built yet
-    assertEquals(13, QuiverSpark.rowCount(cached)); // from the built cache's statistics
+    assertEquals(13, JoinPlanning.rowCount(cached)); // counted: the cache is not built yet
+    assertEquals(13, JoinPlanning.rowCount(cached)); // from the built cache's statistics
     cached.unpersist();
   }
 }
