@@ -2,9 +2,11 @@
 # Configures and builds the native engine (library, tests, benchmarks).
 #   ci/build.sh                 release build into build/
 #   ci/build.sh --sanitize      ASan + UBSan build into build-sanitize/
-#   ci/build.sh --package DIR   the library for the jar into build-package/, its
-#                               dependencies linked statically where possible,
-#                               staged with the rest into DIR (see stage_native)
+#   ci/build.sh --package DIR   the library for the jar into build-package/,
+#                               staged into DIR (see stage_native): every
+#                               dependency linked in, for glibc 2.28+
+#                               (ci/portable-deps.sh, cmake/QuiverPortable.cmake),
+#                               and checked for that (check_portable)
 #   ci/build.sh --aarch64 [--package DIR]
 #                               cross-builds for linux-aarch64 into
 #                               build-aarch64/ (ci/install-deps.sh --aarch64
@@ -50,7 +52,11 @@ elif [ "$sanitize" = 1 ]; then
   extra+=(-DQUIVER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DQUIVER_BUILD_BENCHMARKS=OFF)
 elif [ -n "$stage_dir" ]; then
   build_dir=build-package
-  extra+=(-DQUIVER_STATIC_DEPS=ON -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCHMARKS=OFF)
+  start=$SECONDS
+  ci/portable-deps.sh "$build_dir/portable"
+  echo "build: portable dependencies ready in $((SECONDS - start)) s"
+  extra+=(-DQUIVER_STATIC_DEPS=ON -DQUIVER_PORTABLE_DIR="$PWD/$build_dir/portable"
+          -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCHMARKS=OFF)
   targets+=(--target quiver)
 fi
 
@@ -101,4 +107,39 @@ stage_native() {
   for n in "${names[@]}"; do patchelf --set-rpath '$ORIGIN' "$dir/$n"; done
   printf '%s\n' "${names[@]}" > "$dir/files.txt"
 }
-if [ -n "$stage_dir" ]; then stage_native "$stage_dir"; fi
+
+# The linux-x86-64 jar must load on glibc 2.28 (RHEL 8, the oldest Spark
+# nodes) with nothing but glibc installed. Fails the build when a staged file
+# binds a newer glibc symbol version (listing those symbols) or needs a
+# library outside glibc; prints each file's highest version either way.
+max_glibc=2.28
+check_portable() {
+  local dir=$1 status=0 f name highest needed
+  for f in "$dir"/*.so*; do
+    name=$(basename "$f")
+    highest=$(objdump -T "$f" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -1)
+    echo "build: $name needs ${highest:-no versioned glibc symbol} (at most GLIBC_$max_glibc allowed)"
+    if [ -n "$highest" ] && [ "$(printf 'GLIBC_%s\n%s\n' "$max_glibc" "$highest" | sort -V | tail -1)" != "GLIBC_$max_glibc" ]; then
+      echo "build: $name binds symbols newer than GLIBC_$max_glibc:" >&2
+      objdump -T "$f" | awk -v max="$max_glibc" '
+        match($0, /GLIBC_[0-9.]+/) {
+          v = substr($0, RSTART + 6, RLENGTH - 6); split(v, a, "."); split(max, m, ".")
+          if (a[1] > m[1] || (a[1] == m[1] && a[2] + 0 > m[2] + 0)) print "  GLIBC_" v " " $NF
+        }' | sort -Vu >&2
+      status=1
+    fi
+    needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    for n in $needed; do
+      case "$n" in
+        libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|ld-linux-x86-64.so.2) ;;
+        *) echo "build: $name needs $n, which is not part of glibc" >&2; status=1 ;;
+      esac
+    done
+  done
+  [ "$status" = 0 ] || { echo "build: $dir is not portable (see above)" >&2; exit 1; }
+}
+
+if [ -n "$stage_dir" ]; then
+  stage_native "$stage_dir"
+  if [ "$aarch64" = 0 ]; then check_portable "$stage_dir"; fi
+fi
