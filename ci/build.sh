@@ -3,10 +3,11 @@
 #   ci/build.sh                 release build into build/
 #   ci/build.sh --sanitize      ASan + UBSan build into build-sanitize/
 #   ci/build.sh --package DIR   the library for the jar into build-package/,
-#                               staged into DIR (see stage_native): every
-#                               dependency linked in, for glibc 2.28+
-#                               (ci/portable-deps.sh, cmake/QuiverPortable.cmake),
-#                               and checked for that (check_portable)
+#                               staged into DIR (see stage_native); on
+#                               linux-x86-64 with every dependency linked in,
+#                               for glibc 2.28+ (ci/portable-deps.sh,
+#                               cmake/QuiverPortable.cmake), which
+#                               check_portable enforces
 #   ci/build.sh --aarch64 [--package DIR]
 #                               cross-builds for linux-aarch64 into
 #                               build-aarch64/ (ci/install-deps.sh --aarch64
@@ -22,6 +23,7 @@ targets=()
 stage_dir=""
 aarch64=0
 sanitize=0
+portable=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize=1 ;;
@@ -52,12 +54,17 @@ elif [ "$sanitize" = 1 ]; then
   extra+=(-DQUIVER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug -DQUIVER_BUILD_BENCHMARKS=OFF)
 elif [ -n "$stage_dir" ]; then
   build_dir=build-package
-  start=$SECONDS
-  ci/portable-deps.sh "$build_dir/portable"
-  echo "build: portable dependencies ready in $((SECONDS - start)) s"
-  extra+=(-DQUIVER_STATIC_DEPS=ON -DQUIVER_PORTABLE_DIR="$PWD/$build_dir/portable"
-          -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCHMARKS=OFF)
+  extra+=(-DQUIVER_STATIC_DEPS=ON -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCHMARKS=OFF)
   targets+=(--target quiver)
+  # The portable recipe exists for linux-x86-64 only so far; elsewhere the
+  # library ships with the shared libraries it cannot link in.
+  if [ "$(uname -m)" = x86_64 ]; then
+    portable=1
+    start=$SECONDS
+    ci/portable-deps.sh "$build_dir/portable"
+    echo "build: portable dependencies ready in $((SECONDS - start)) s"
+    extra+=(-DQUIVER_PORTABLE_DIR="$PWD/$build_dir/portable")
+  fi
 fi
 
 # Debian unstable's Arrow and FAISS were built by GCC 16; use the same (the
@@ -108,7 +115,7 @@ stage_native() {
   printf '%s\n' "${names[@]}" > "$dir/files.txt"
 }
 
-# The linux-x86-64 jar must load on glibc 2.28 (RHEL 8, the oldest Spark
+# The linux-x86-64 library must load on glibc 2.28 (RHEL 8, the oldest Spark
 # nodes) with nothing but glibc installed. Fails the build when a staged file
 # binds a newer glibc symbol version (listing those symbols) or needs a
 # library outside glibc; prints each file's highest version either way.
@@ -141,5 +148,5 @@ check_portable() {
 
 if [ -n "$stage_dir" ]; then
   stage_native "$stage_dir"
-  if [ "$aarch64" = 0 ]; then check_portable "$stage_dir"; fi
+  if [ "$portable" = 1 ]; then check_portable "$stage_dir"; fi
 fi

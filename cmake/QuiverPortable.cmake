@@ -19,11 +19,14 @@ if(NOT EXISTS ${_quiver_sysroot}/usr/lib/x86_64-linux-gnu/libc.so)
   message(FATAL_ERROR "QUIVER_PORTABLE_DIR=${QUIVER_PORTABLE_DIR} holds no glibc sysroot: run ci/portable-deps.sh")
 endif()
 
-# The C files make the C++ library a mixed one, to which CMake adds the C
-# compiler's implicit libraries; GCC 16's include libgcc_s_asneeded, which
-# would defeat -static-libgcc. g++ links what the runtime needs by itself.
+# In the engine's objects, so that whatever links them (the library, and the
+# tests and benchmarks of such a build) gets them: OpenBLAS needs the Fortran
+# function on any glibc. The C files make C++ targets mixed ones, to which
+# CMake adds the C compiler's implicit libraries; GCC 16's include
+# libgcc_s_asneeded, which would defeat -static-libgcc. g++ links what the
+# runtime needs by itself.
 set(CMAKE_C_IMPLICIT_LINK_LIBRARIES "")
-target_sources(quiver PRIVATE
+target_sources(quiver_engine PRIVATE
   ${PROJECT_SOURCE_DIR}/cpp/portable/glibc_compat.c
   ${PROJECT_SOURCE_DIR}/cpp/portable/gfortran_compat.c
   ${PROJECT_SOURCE_DIR}/cpp/portable/zstd_trace.c)

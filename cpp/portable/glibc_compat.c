@@ -14,13 +14,16 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define COMPAT __attribute__((visibility("hidden")))
 
@@ -41,7 +44,6 @@ COMPAT long __isoc23_strtol(const char* s, char** end, int base) { return real_s
 COMPAT unsigned long __isoc23_strtoul(const char* s, char** end, int base) { return real_strtoul(s, end, base); }
 COMPAT long long __isoc23_strtoll(const char* s, char** end, int base) { return real_strtoll(s, end, base); }
 COMPAT unsigned long long __isoc23_strtoull(const char* s, char** end, int base) { return real_strtoull(s, end, base); }
-COMPAT int __isoc23_vsscanf(const char* s, const char* format, va_list ap) { return real_vsscanf(s, format, ap); }
 COMPAT int __isoc23_sscanf(const char* s, const char* format, ...) {
   va_list ap;
   va_start(ap, format);
@@ -50,14 +52,19 @@ COMPAT int __isoc23_sscanf(const char* s, const char* format, ...) {
   return n;
 }
 
-/* arc4random (glibc 2.36), for std::random_device: getentropy (2.25) reads
-** the kernel's getrandom and never fails for 4 bytes but on EINTR/ENOSYS. */
+/* arc4random (glibc 2.36), for std::random_device. As glibc's: the kernel's
+** getrandom (through getentropy, 2.25), else /dev/urandom, else abort. */
 extern int real_getentropy(void*, size_t) __asm__("getentropy");
 COMPAT uint32_t arc4random(void) {
   uint32_t r;
-  while (real_getentropy(&r, sizeof r) != 0) {
+  if (real_getentropy(&r, sizeof r) == 0) return r;
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read(fd, &r, sizeof r);
+    close(fd);
+    if (n == (ssize_t)sizeof r) return r;
   }
-  return r;
+  abort();
 }
 
 /* exp, exp2, log, log2 and pow got new versions in glibc 2.29 (the same
