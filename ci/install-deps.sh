@@ -34,7 +34,9 @@ if [ ! -f "$SID_PREF" ]; then
 fi
 
 SID_PKGS=(libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev g++-16)
-BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf nlohmann-json3-dev)
+# make and xz-utils: ci/portable-deps.sh builds libgomp with GCC's makefiles
+# from its .tar.xz source.
+BASE_PKGS=(cmake ninja-build clang pkg-config maven patchelf nlohmann-json3-dev make xz-utils)
 # The aarch64 cross build (cmake/toolchain-aarch64.cmake): the cross GCC 16
 # that built Debian's arm64 packages, the same libraries for arm64 through
 # multiarch, pkgconf's aarch64-linux-gnu-pkg-config wrapper for Arrow's find

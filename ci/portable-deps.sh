@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Prepares what the portable linux-x86-64 libquiver.so is linked with
-# (cmake/QuiverStaticDeps.cmake, QUIVER_PORTABLE_DIR):
+# Prepares what the portable libquiver.so is linked with
+# (cmake/QuiverStaticDeps.cmake, QUIVER_PORTABLE_DIR), for linux-x86-64
+# (amd64) or, cross-compiled, linux-aarch64 (arm64):
 #
 #   DIR/sysroot  glibc 2.31's libraries and link stubs (Debian 11's libc6 and
 #                libc6-dev). The library is linked against these instead of
@@ -13,7 +14,7 @@
 #                mimalloc (no archive), libgomp (its archive uses local-exec
 #                TLS, which a shared library cannot hold).
 #
-#   ci/portable-deps.sh DIR
+#   ci/portable-deps.sh DIR [amd64|arm64]
 #
 # Downloads go through apt with a private configuration under DIR/apt, from
 # the Debian mirror that ci/install-deps.sh set up for sid; the machine's own
@@ -21,10 +22,17 @@
 # recipe makes for the installed package versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -eq 1 ] || { echo "usage: $0 DIR" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: $0 DIR [amd64|arm64]" >&2; exit 2; }
 dir=$(realpath -m "$1")
-CC=${PORTABLE_CC:-gcc-16}
-CXX=${PORTABLE_CXX:-g++-16}
+arch=${2:-amd64}
+case "$arch" in
+  amd64) triple=x86_64-linux-gnu; CC=gcc-16; CXX=g++-16; AR=ar
+         static_tls='R_X86_64_(GOTTPOFF|TPOFF32|TPOFF64)' ;;
+  arm64) triple=aarch64-linux-gnu; CC=aarch64-linux-gnu-gcc-16; CXX=aarch64-linux-gnu-g++-16
+         AR=aarch64-linux-gnu-ar
+         static_tls='R_AARCH64_TLS(IE|LE)_' ;;
+  *) echo "portable-deps: unknown architecture '$arch'" >&2; exit 2 ;;
+esac
 jobs=$(nproc)
 
 # The sources must be those of the installed packages: libparquet.a was
@@ -38,7 +46,7 @@ bzip2_v=$(src_version libbz2-dev)
 # mi_realloc_aligned, mi_free, mi_collect, mi_stats_print_out); any release
 # has them. Bookworm's source is used because, unlike sid's, it does not move.
 mimalloc_spec=mimalloc/bookworm
-stamp="recipe 1; thrift $thrift_v; gcc $gcc_v; bzip2 $bzip2_v; $mimalloc_spec"
+stamp="recipe 1; $arch; thrift $thrift_v; gcc $gcc_v; bzip2 $bzip2_v; $mimalloc_spec"
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ]; then
   exit 0
 fi
@@ -56,7 +64,7 @@ apt_dir=$dir/apt
 mkdir -p "$apt_dir"/{lists/partial,archives/partial,parts}
 touch "$apt_dir/status"
 cat > "$apt_dir/sources.list" <<EOF
-deb [arch=amd64] $mirror bullseye main
+deb [arch=$arch] $mirror bullseye main
 deb-src [check-valid-until=no] $mirror sid main
 deb-src $mirror bookworm main
 EOF
@@ -64,7 +72,7 @@ APT=(-qq -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourcePart
      -o Dir::State="$apt_dir" -o Dir::State::Lists="$apt_dir/lists" -o Dir::State::status="$apt_dir/status"
      -o Dir::Cache="$apt_dir" -o Dir::Cache::archives="$apt_dir/archives"
      -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$apt_dir/parts"
-     -o APT::Architectures::=amd64 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+     -o APT::Architectures::="$arch" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 apt-get "${APT[@]}" update
 
 # The upstream tarball of a source package (SPEC as apt-get source takes it),
@@ -82,7 +90,7 @@ fetch_orig() {
 # glibc 2.31: its shared objects and link scripts, with absolute symlinks
 # made relative so that nothing resolves into the build machine's /lib.
 t=$SECONDS
-(cd "$apt_dir/archives" && apt-get "${APT[@]}" download libc6:amd64 libc6-dev:amd64)
+(cd "$apt_dir/archives" && apt-get "${APT[@]}" download "libc6:$arch" "libc6-dev:$arch")
 for deb in "$apt_dir"/archives/libc6_*.deb "$apt_dir"/archives/libc6-dev_*.deb; do
   dpkg-deb -x "$deb" "$dir/sysroot"
 done
@@ -92,7 +100,7 @@ done
     /*) ln -sfn "$(realpath -m --relative-to="$(dirname "$link")" ".$target")" "$link" ;;
   esac
 done)
-timing "glibc 2.31 sysroot" $t
+timing "glibc 2.31 sysroot ($arch)" $t
 
 # Compiles sources (paths relative to the current directory) in parallel into
 # DIR/obj/NAME and archives them as DIR/lib/libNAME.a.
@@ -101,7 +109,7 @@ compile_archive() {
   mkdir -p "$dir/obj/$name"
   printf '%s\n' "$@" | xargs -P "$jobs" -I{} sh -c \
     "$compiler $flags -c {} -o \"$dir/obj/$name/\$(basename {} | tr . _).o\""
-  ar rcs "$dir/lib/lib$name.a" "$dir/obj/$name"/*.o
+  "$AR" rcs "$dir/lib/lib$name.a" "$dir/obj/$name"/*.o
 }
 
 # thrift: the C++ runtime pieces Parquet's generated code uses (protocols,
@@ -150,14 +158,14 @@ tar xf "$orig" -O --wildcards '*/gcc-*.tar.*' |
     'gcc-*/mkinstalldirs' 'gcc-*/config-ml.in'
 mkdir -p "$dir/obj/gomp"
 (cd "$dir/obj/gomp" &&
-  CC=$CC CFLAGS="-O2 -g0 -fPIC" "$gcc_src/libgomp/configure" --build=x86_64-linux-gnu --host=x86_64-linux-gnu \
-    --target=x86_64-linux-gnu --disable-multilib --enable-static --disable-shared --with-pic \
+  CC=$CC CFLAGS="-O2 -g0 -fPIC" "$gcc_src/libgomp/configure" --build="$(gcc-16 -dumpmachine)" --host=$triple \
+    --target=$triple --disable-multilib --enable-static --disable-shared --with-pic \
     --disable-werror > configure.log 2>&1 || { tail -30 configure.log >&2; exit 1; }
   xcflags=$(sed -n 's/^XCFLAGS = //p' Makefile)
   make -j "$jobs" XCFLAGS="${xcflags//-ftls-model=initial-exec -DUSING_INITIAL_EXEC_TLS/}" libgomp.la > make.log 2>&1 ||
     { tail -30 make.log >&2; exit 1; }
   cp .libs/libgomp.a "$dir/lib/libgomp.a")
-if readelf -r "$dir/lib/libgomp.a" | grep -qE 'R_X86_64_(GOTTPOFF|TPOFF32|TPOFF64)'; then
+if readelf -r "$dir/lib/libgomp.a" | grep -qE "$static_tls"; then
   echo "portable-deps: libgomp.a still uses initial- or local-exec TLS" >&2
   exit 1
 fi

@@ -1,6 +1,7 @@
-# Links libquiver.so for any linux-x86-64 with glibc 2.28 or newer (RHEL 8
-# and later), needing nothing else at run time (QUIVER_PORTABLE_DIR, which
-# ci/portable-deps.sh fills; QuiverStaticDeps.cmake supplies the archives).
+# Links libquiver.so for any Linux with glibc 2.28 or newer (RHEL 8 and
+# later), needing nothing else at run time (QUIVER_PORTABLE_DIR, which
+# ci/portable-deps.sh fills for amd64 or arm64; QuiverStaticDeps.cmake
+# supplies the archives).
 #
 # The dependencies are Debian unstable's, compiled against glibc 2.43, and
 # the compiler and headers stay the build machine's: only the link changes.
@@ -11,12 +12,13 @@
 # 2.31 versions above 2.28 to their older versions. ci/build.sh checks the
 # result (at most GLIBC_2.28, glibc's libraries only).
 
-if(NOT QUIVER_STATIC_DEPS OR NOT CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-  message(FATAL_ERROR "QUIVER_PORTABLE_DIR is for a linux-x86-64 build with QUIVER_STATIC_DEPS=ON")
+if(NOT QUIVER_STATIC_DEPS)
+  message(FATAL_ERROR "QUIVER_PORTABLE_DIR needs QUIVER_STATIC_DEPS=ON")
 endif()
 set(_quiver_sysroot ${QUIVER_PORTABLE_DIR}/sysroot)
-if(NOT EXISTS ${_quiver_sysroot}/usr/lib/x86_64-linux-gnu/libc.so)
-  message(FATAL_ERROR "QUIVER_PORTABLE_DIR=${QUIVER_PORTABLE_DIR} holds no glibc sysroot: run ci/portable-deps.sh")
+set(_quiver_multiarch ${CMAKE_LIBRARY_ARCHITECTURE})
+if(NOT EXISTS ${_quiver_sysroot}/usr/lib/${_quiver_multiarch}/libc.so)
+  message(FATAL_ERROR "QUIVER_PORTABLE_DIR=${QUIVER_PORTABLE_DIR} holds no ${_quiver_multiarch} glibc: run ci/portable-deps.sh")
 endif()
 
 # In the engine's objects, so that whatever links them (the library, and the
@@ -32,7 +34,7 @@ target_sources(quiver_engine PRIVATE
   ${PROJECT_SOURCE_DIR}/cpp/portable/zstd_trace.c)
 
 # --sysroot alone is not enough: GCC puts its own multiarch directory
-# (/usr/lib/x86_64-linux-gnu, the build machine's glibc) on the library path
+# (/usr/lib/<multiarch>, the build machine's glibc) on the library path
 # ahead of the sysroot's, so the sysroot's directories are named first with
 # -L, and its crt files with -B. GCC's own libraries (libstdc++.a, libgcc)
 # still come from the compiler's directory, as they must.
@@ -42,11 +44,7 @@ target_sources(quiver_engine PRIVATE
 # libstdc++ the process has loaded, so it is pulled in (and hidden) here.
 target_link_options(quiver PRIVATE
   --sysroot=${_quiver_sysroot}
-  -B${_quiver_sysroot}/usr/lib/x86_64-linux-gnu
-  -L${_quiver_sysroot}/usr/lib/x86_64-linux-gnu
-  -L${_quiver_sysroot}/lib/x86_64-linux-gnu
+  -B${_quiver_sysroot}/usr/lib/${_quiver_multiarch}
+  -L${_quiver_sysroot}/usr/lib/${_quiver_multiarch}
+  -L${_quiver_sysroot}/lib/${_quiver_multiarch}
   -Wl,--undefined=__cxa_pure_virtual)
-
-# glibc 2.31 keeps the threads functions in libpthread.so.0 (libc has them
-# from 2.34 on, so Threads::Threads, found on the build machine, adds none).
-target_link_libraries(quiver PRIVATE pthread)

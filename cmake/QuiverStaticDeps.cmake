@@ -3,8 +3,8 @@
 # libcrypto and the C++ runtime are linked in from their static archives, so
 # that the library needs little beyond the C library.
 #
-# With QUIVER_PORTABLE_DIR (ci/portable-deps.sh makes it; linux-x86-64 only
-# for now) it needs nothing beyond glibc 2.28: the dependencies Debian ships
+# With QUIVER_PORTABLE_DIR (ci/portable-deps.sh makes it) it needs nothing
+# beyond glibc 2.28: the dependencies Debian ships
 # no usable archive of come from that directory as PIC archives built from
 # Debian's sources (thrift, bzip2, mimalloc, libgomp), and the library is
 # linked against glibc 2.31's stubs (see QuiverPortable.cmake).
@@ -37,9 +37,12 @@ if(QUIVER_PORTABLE_DIR)
     -static-libstdc++ -static-libgcc)
   # The engine and FAISS are compiled with -fopenmp; the runtime is the
   # portable archive, not the -lgomp that -fopenmp would add at link time.
+  # glibc 2.31 keeps the threads functions in libpthread (libc has them from
+  # 2.34 on, so Threads::Threads, found on the build machine, names none);
+  # named after every archive, since GCC links with --as-needed.
   add_library(quiver_openmp INTERFACE)
   target_compile_options(quiver_openmp INTERFACE ${OpenMP_CXX_FLAGS})
-  target_link_libraries(quiver_openmp INTERFACE ${QUIVER_PORTABLE_DIR}/lib/libgomp.a)
+  target_link_libraries(quiver_openmp INTERFACE ${QUIVER_PORTABLE_DIR}/lib/libgomp.a pthread)
   set(QUIVER_OPENMP quiver_openmp)
 else()
   find_library(QUIVER_SHARED_thrift NAMES thrift REQUIRED NO_CACHE)

@@ -68,19 +68,26 @@ COMPAT uint32_t arc4random(void) {
 }
 
 /* exp, exp2, log, log2 and pow got new versions in glibc 2.29 (the same
-** functions without the SVID error wrappers); the 2.2.5 versions still exist
+** functions without the SVID error wrappers); the first versions still exist
 ** in every glibc and give the same results. */
-#define OLD_LIBM(name)                                                   \
-  extern double name##_glibc_2_2_5(double);                             \
-  __asm__(".symver " #name "_glibc_2_2_5, " #name "@GLIBC_2.2.5");      \
-  COMPAT double name(double x) { return name##_glibc_2_2_5(x); }
+#if defined(__x86_64__)
+#define GLIBC_FIRST "GLIBC_2.2.5"
+#elif defined(__aarch64__)
+#define GLIBC_FIRST "GLIBC_2.17"
+#else
+#error "the first glibc symbol version of this architecture is not known"
+#endif
+#define OLD_LIBM(name)                                                  \
+  extern double name##_first(double);                                  \
+  __asm__(".symver " #name "_first, " #name "@" GLIBC_FIRST);          \
+  COMPAT double name(double x) { return name##_first(x); }
 OLD_LIBM(exp)
 OLD_LIBM(exp2)
 OLD_LIBM(log)
 OLD_LIBM(log2)
-extern double pow_glibc_2_2_5(double, double);
-__asm__(".symver pow_glibc_2_2_5, pow@GLIBC_2.2.5");
-COMPAT double pow(double x, double y) { return pow_glibc_2_2_5(x, y); }
+extern double pow_first(double, double);
+__asm__(".symver pow_first, pow@" GLIBC_FIRST);
+COMPAT double pow(double x, double y) { return pow_first(x, y); }
 
 /* Looks a newer glibc function up at run time: present from its version on,
 ** NULL on an older glibc. */
