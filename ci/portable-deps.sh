@@ -75,12 +75,29 @@ APT=(-qq -o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourcePart
      -o APT::Architectures::="$arch" -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
 apt-get "${APT[@]}" update
 
+# The source version to fetch for an installed one: the installed one, or
+# else any other Debian revision of the same upstream release (they share the
+# upstream tarball, the only file used), since an installed package may lag
+# behind the archive's index.
+src_spec() {
+  local pkg=$1 want=$2 v
+  upstream() { local u=${1#*:}; echo "${u%-*}"; }
+  for v in $(apt-cache "${APT[@]}" showsrc "$pkg" | sed -n 's/^Version: //p'); do
+    if [ "$v" = "$want" ]; then echo "$pkg=$v"; return; fi
+  done
+  for v in $(apt-cache "${APT[@]}" showsrc "$pkg" | sed -n 's/^Version: //p'); do
+    if [ "$(upstream "$v")" = "$(upstream "$want")" ]; then echo "$pkg=$v"; return; fi
+  done
+  echo "portable-deps: no source of $pkg $(upstream "$want") in the archive's index" >&2
+  exit 1
+}
+
 # The upstream tarball of a source package (SPEC as apt-get source takes it),
 # hash-checked, into DIR/src; prints its path.
 fetch_orig() {
   local line uri name size hash
   line=$(apt-get "${APT[@]}" --print-uris source "$1" | grep -E "\.orig\.tar\.[a-z0-9]+'" | head -1)
-  [ -n "$line" ] || { echo "portable-deps: no source package $1 (run ci/install-deps.sh again?)" >&2; exit 1; }
+  [ -n "$line" ] || { echo "portable-deps: no upstream tarball for source package $1" >&2; exit 1; }
   read -r uri name size hash <<< "$line"
   uri=${uri//\'/}
   /usr/lib/apt/apt-helper -qq -o APT::Sandbox::User=root download-file "$uri" "$dir/src/$name" "$hash" >&2
@@ -115,7 +132,7 @@ compile_archive() {
 # thrift: the C++ runtime pieces Parquet's generated code uses (protocols,
 # memory transport, exceptions), against the installed headers and config.h.
 t=$SECONDS
-orig=$(fetch_orig "thrift=$thrift_v")
+orig=$(fetch_orig "$(src_spec thrift "$thrift_v")")
 tar xf "$orig" -C "$dir/src" --wildcards '*/lib/cpp/src/thrift/*'
 (cd "$dir"/src/thrift-*/lib/cpp/src/thrift && compile_archive thrift "$CXX" "-std=c++17 -O2 -fPIC -DNDEBUG" \
   TApplicationException.cpp TOutput.cpp protocol/TProtocol.cpp \
@@ -124,7 +141,7 @@ timing "thrift $thrift_v" $t
 
 # bzip2: the library half (Arrow's BZ2 codec).
 t=$SECONDS
-orig=$(fetch_orig "bzip2=$bzip2_v")
+orig=$(fetch_orig "$(src_spec bzip2 "$bzip2_v")")
 tar xf "$orig" -C "$dir/src"
 (cd "$dir"/src/bzip2-*/ && compile_archive bz2 "$CC" "-O2 -fPIC -D_FILE_OFFSET_BITS=64" \
   blocksort.c huffman.c crctable.c randtable.c compress.c decompress.c bzlib.c)
@@ -148,7 +165,7 @@ timing "mimalloc ($mimalloc_spec)" $t
 # spare), or the load fails. libgomp supports the general TLS models (it
 # uses them on musl and the BSDs).
 t=$SECONDS
-orig=$(fetch_orig "$gcc_pkg=$gcc_v")
+orig=$(fetch_orig "$(src_spec "$gcc_pkg" "$gcc_v")")
 gcc_src=$dir/src/gcc
 mkdir -p "$gcc_src"
 tar xf "$orig" -O --wildcards '*/gcc-*.tar.*' |
