@@ -28,8 +28,10 @@ done
 root=$(ci/in-build-root.sh --path)
 mirror=http://deb.debian.org/debian
 
+# make and xz-utils: ci/portable-deps.sh builds libgomp with GCC's makefiles
+# from its .tar.xz source.
 PKGS=(g++-16 cmake ninja-build pkg-config patchelf binutils nlohmann-json3-dev libxxhash-dev
-      libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev)
+      libarrow-dev libparquet-dev libfaiss-dev libopenblas-dev libgtest-dev make xz-utils)
 # The aarch64 cross build (cmake/toolchain-aarch64.cmake): the cross GCC 16 that
 # built Debian's arm64 packages, the same libraries for arm64 through multiarch,
 # pkgconf's aarch64-linux-gnu-pkg-config wrapper for Arrow's find modules, and

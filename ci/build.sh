@@ -2,9 +2,12 @@
 # Configures and builds the native engine (library, tests, benchmarks).
 #   ci/build.sh                 release build into build/
 #   ci/build.sh --sanitize      ASan + UBSan build into build-sanitize/
-#   ci/build.sh --package DIR   the library for the jar into build-package/, its
-#                               dependencies linked statically where possible,
-#                               staged with the rest into DIR (see stage_native)
+#   ci/build.sh --package DIR   the library for the jar into build-package/,
+#                               staged into DIR (see stage_native); on
+#                               linux-x86-64 with every dependency linked in,
+#                               for glibc 2.28+ (ci/portable-deps.sh,
+#                               cmake/QuiverPortable.cmake), which
+#                               check_portable enforces
 #   ci/build.sh --aarch64 [--package DIR]
 #                               cross-builds for linux-aarch64 into
 #                               build-aarch64/ (ci/install-deps.sh --aarch64
@@ -24,6 +27,7 @@ targets=()
 stage_dir=""
 aarch64=0
 sanitize=0
+portable=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize=1 ;;
@@ -47,7 +51,12 @@ if [ "$aarch64" = 1 ]; then
   done
   # One build serves the aarch64 tests (ci/test-aarch64.sh) and the jar.
   build_dir=build-aarch64
+  portable=1
+  start=$SECONDS
+  ci/portable-deps.sh "$build_dir/portable" arm64
+  echo "build: portable arm64 dependencies ready in $((SECONDS - start)) s"
   extra+=(--toolchain cmake/toolchain-aarch64.cmake -DQUIVER_STATIC_DEPS=ON
+          -DQUIVER_PORTABLE_DIR="$PWD/$build_dir/portable"
           -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_BENCHMARKS=OFF)
   if [ -n "$stage_dir" ]; then targets+=(--target quiver); fi
 elif [ "$sanitize" = 1 ]; then
@@ -57,6 +66,15 @@ elif [ -n "$stage_dir" ]; then
   build_dir=build-package
   extra+=(-DQUIVER_STATIC_DEPS=ON -DCMAKE_BUILD_TYPE=Release -DQUIVER_BUILD_TESTS=OFF -DQUIVER_BUILD_BENCHMARKS=OFF)
   targets+=(--target quiver)
+  # The portable recipe cross-builds from x86-64 (ci/portable-deps.sh); a
+  # native build elsewhere ships the shared libraries it cannot link in.
+  if [ "$(uname -m)" = x86_64 ]; then
+    portable=1
+    start=$SECONDS
+    ci/portable-deps.sh "$build_dir/portable"
+    echo "build: portable dependencies ready in $((SECONDS - start)) s"
+    extra+=(-DQUIVER_PORTABLE_DIR="$PWD/$build_dir/portable")
+  fi
 fi
 
 # Debian unstable's Arrow and FAISS were built by GCC 16; use the same (the
@@ -73,11 +91,13 @@ cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 if [ "$aarch64" = 1 ]; then
   aarch64_root=/usr/aarch64-linux-gnu
   strip_tool=aarch64-linux-gnu-strip
+  objdump_tool=aarch64-linux-gnu-objdump
   list_needed() { "$qemu" -L "$aarch64_root" "$aarch64_root/lib/ld-linux-aarch64.so.1" --list "$1"; }
   # qemu -L serves a path from the cross root when it exists there.
   host_path() { if [ -f "$aarch64_root$1" ]; then echo "$aarch64_root$1"; else echo "$1"; fi; }
 else
   strip_tool=strip
+  objdump_tool=objdump
   list_needed() { ldd "$1"; }
   host_path() { echo "$1"; }
 fi
@@ -112,4 +132,39 @@ stage_native() {
   { echo "# glibc $glibc"; printf '%s\n' "${names[@]}"; } > "$dir/files.txt"
   echo "build: $dir needs glibc $glibc"
 }
-if [ -n "$stage_dir" ]; then stage_native "$stage_dir"; fi
+
+# The library must load on glibc 2.28 (RHEL 8, the oldest Spark nodes) with
+# nothing but glibc installed. Fails the build when a staged file
+# binds a newer glibc symbol version (listing those symbols) or needs a
+# library outside glibc; prints each file's highest version either way.
+max_glibc=2.28
+check_portable() {
+  local dir=$1 status=0 f name highest needed
+  for f in "$dir"/*.so*; do
+    name=$(basename "$f")
+    highest=$("$objdump_tool" -T "$f" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -1)
+    echo "build: $name needs ${highest:-no versioned glibc symbol} (at most GLIBC_$max_glibc allowed)"
+    if [ -n "$highest" ] && [ "$(printf 'GLIBC_%s\n%s\n' "$max_glibc" "$highest" | sort -V | tail -1)" != "GLIBC_$max_glibc" ]; then
+      echo "build: $name binds symbols newer than GLIBC_$max_glibc:" >&2
+      "$objdump_tool" -T "$f" | awk -v max="$max_glibc" '
+        match($0, /GLIBC_[0-9.]+/) {
+          v = substr($0, RSTART + 6, RLENGTH - 6); split(v, a, "."); split(max, m, ".")
+          if (a[1] > m[1] || (a[1] == m[1] && a[2] + 0 > m[2] + 0)) print "  GLIBC_" v " " $NF
+        }' | sort -Vu >&2
+      status=1
+    fi
+    needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+    for n in $needed; do
+      case "$n" in
+        libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|ld-linux-x86-64.so.2|ld-linux-aarch64.so.1) ;;
+        *) echo "build: $name needs $n, which is not part of glibc" >&2; status=1 ;;
+      esac
+    done
+  done
+  [ "$status" = 0 ] || { echo "build: $dir is not portable (see above)" >&2; exit 1; }
+}
+
+if [ -n "$stage_dir" ]; then
+  stage_native "$stage_dir"
+  if [ "$portable" = 1 ]; then check_portable "$stage_dir"; fi
+fi

@@ -2,7 +2,6 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api_vector.h>
-#include <arrow/compute/initialize.h>
 #include <arrow/io/caching.h>
 #include <arrow/io/file.h>
 #include <parquet/arrow/reader.h>
@@ -19,11 +18,6 @@
 namespace quiver {
 
 namespace {
-
-Status InitComputeOnce() {
-  static const Status status = arrow::compute::Initialize();
-  return status;
-}
 
 void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* leaves) {
   if (field.is_leaf()) {
@@ -155,7 +149,6 @@ Result<std::shared_ptr<arrow::Schema>> CommonSchema(
 Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
     const std::vector<SourceFile>& files, const uint64_t* keys, int64_t n,
     const std::vector<std::string>& columns, const IoOptions& io) {
-  ARROW_RETURN_NOT_OK(InitComputeOnce());
   if (n < 0) return Status::Invalid("FetchRows: negative key count");
   if (n > 0 && !keys) return Status::Invalid("FetchRows: null keys");
   for (size_t i = 0; i < columns.size(); ++i) {
