@@ -139,7 +139,7 @@ stage_native() {
 # library outside glibc; prints each file's highest version either way.
 max_glibc=2.28
 check_portable() {
-  local dir=$1 status=0 f name highest needed
+  local dir=$1 status=0 f name highest odd needed
   for f in "$dir"/*.so*; do
     name=$(basename "$f")
     highest=$("$objdump_tool" -T "$f" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -1)
@@ -151,6 +151,18 @@ check_portable() {
           v = substr($0, RSTART + 6, RLENGTH - 6); split(v, a, "."); split(max, m, ".")
           if (a[1] > m[1] || (a[1] == m[1] && a[2] + 0 > m[2] + 0)) print "  GLIBC_" v " " $NF
         }' | sort -Vu >&2
+      status=1
+    fi
+    # Version needs that no symbol carries, such as GLIBC_ABI_DT_RELR, are
+    # not in the list above; and a glibc older than 2.36 silently skips packed
+    # relative relocations (DT_RELR), whether or not that need is recorded.
+    odd=$(readelf -V "$f" | sed -n 's/.*Name: \(GLIBC_[^ ]*\).*/\1/p' | grep -v '^GLIBC_[0-9.]*$' | sort -u)
+    if [ -n "$odd" ]; then
+      echo "build: $name needs $(echo $odd), which glibc $max_glibc does not offer" >&2
+      status=1
+    fi
+    if readelf -d "$f" | grep -q '(RELR)'; then
+      echo "build: $name uses packed relative relocations (DT_RELR), which glibc $max_glibc ignores" >&2
       status=1
     fi
     needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')

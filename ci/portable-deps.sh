@@ -43,7 +43,9 @@ gcc_v=$(src_version "$gcc_pkg")
 bzip2_v=$(src_version libbz2-dev)
 # Arrow calls five functions of mimalloc's stable C API (mi_malloc_aligned,
 # mi_realloc_aligned, mi_free, mi_collect, mi_stats_print_out); any release
-# has them. Bookworm's source is used because, unlike sid's, it does not move.
+# has them. Bookworm's 2.0.9 is used: a stable release's source stays in the
+# archive, while sid's moves with each upload (and the mirror this was
+# written against did not serve the 3.6.0 that Arrow's package links).
 mimalloc_spec=mimalloc/bookworm
 stamp="recipe 1; $arch; thrift $thrift_v; gcc $gcc_v; bzip2 $bzip2_v; $mimalloc_spec"
 if [ -f "$dir/stamp" ] && [ "$(cat "$dir/stamp")" = "$stamp" ]; then

@@ -3,14 +3,16 @@
 # libcrypto and the C++ runtime are linked in from their static archives, so
 # that the library needs little beyond the C library.
 #
-# With QUIVER_PORTABLE_DIR (ci/portable-deps.sh makes it) it needs nothing
-# beyond glibc 2.28: the dependencies Debian ships
-# no usable archive of come from that directory as PIC archives built from
-# Debian's sources (thrift, bzip2, mimalloc, libgomp), and the library is
-# linked against glibc 2.31's stubs (see QuiverPortable.cmake).
+# With QUIVER_PORTABLE_DIR (ci/portable-deps.sh makes it; ci/build.sh uses
+# it for both platforms of the jar) it needs nothing beyond glibc 2.28: the
+# dependencies Debian ships no usable archive of come from that directory as
+# PIC archives built from Debian's sources (thrift, bzip2, mimalloc,
+# libgomp), and the library is linked against glibc 2.31 (see
+# QuiverPortable.cmake).
 #
-# Without it, what has no usable archive stays shared and is shipped next to
-# the library in the jar (ci/build.sh --package): libthrift.a and libbz2.a
+# Without it (a native build on another architecture), what has no usable
+# archive stays shared and is shipped next to the library in the jar
+# (ci/build.sh --package): libthrift.a and libbz2.a
 # are not position-independent, mimalloc has no archive, and OpenBLAS's
 # LAPACK needs the Fortran runtime; OpenMP stays libgomp.so, whose
 # archive's local-exec TLS cannot go into a shared library.

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The jar is self-contained: every library a native library in it needs (DT_NEEDED) is either in
  * the jar beside it or part of the C library, and each finds its neighbours through an $ORIGIN run
- * path. Runs against the packaged jar (integration-test phase).
+ * path; none needs a glibc newer than 2.28. Runs against the packaged jar (integration-test phase).
  */
 class JarNativeLibrariesIT {
 
@@ -30,6 +30,9 @@ class JarNativeLibrariesIT {
   private static final Set<String> GLIBC = Set.of("libc.so.6", "libm.so.6", "libpthread.so.0",
       "libdl.so.2", "librt.so.1", "libresolv.so.2", "libutil.so.1", "libanl.so.1", "libmvec.so.1",
       "ld-linux-x86-64.so.2", "ld-linux-aarch64.so.1");
+
+  /** The newest glibc the jar's libraries may require. */
+  private static final String MAX_GLIBC = "2.28";
 
   private static final int SHT_DYNAMIC = 6;
   private static final long DT_NULL = 0;
@@ -88,6 +91,10 @@ class JarNativeLibrariesIT {
       System.out.println(platform.getKey() + ": the native libraries need glibc " + minimumGlibc);
       if (!minimumGlibc.equals(declaredGlibc)) {
         problems.add(NativeLoader.MANIFEST + " declares glibc " + declaredGlibc + ", the files need " + minimumGlibc);
+      }
+      // Linked for glibc 2.28 (RHEL 8) and later: ci/build.sh --package checks each build too.
+      if (!minimumGlibc.equals("none") && compareVersions(minimumGlibc, MAX_GLIBC) > 0) {
+        problems.add(platform.getKey() + " needs glibc " + minimumGlibc + ", newer than " + MAX_GLIBC);
       }
       for (String name : listed) {
         if (!files.containsKey(name)) problems.add(NativeLoader.MANIFEST + " lists missing " + name);
