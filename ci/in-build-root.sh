@@ -7,6 +7,8 @@
 #   ci/in-build-root.sh COMMAND [ARG...]
 #   ci/in-build-root.sh --path      prints where the root is
 #
+# QUIVER_MOUNT=DIR[:DIR...] mounts more directories at their own paths.
+#
 # Inside the root already (QUIVER_IN_BUILD_ROOT=1) it just runs the command,
 # and QUIVER_BUILD_ROOT=/ makes this system the build root (a Debian unstable
 # machine with the packages ci/build-root.sh lists).
@@ -34,7 +36,9 @@ shift 2
 mount --rbind /proc "$root/proc"
 mount --rbind /dev "$root/dev"
 mount --rbind /sys "$root/sys"
-for dir in "$repo" "$(dirname "$repo")/shared" "$(dirname "$(dirname "$repo")")/shared"; do
+extra_mounts=()
+if [ -n "${QUIVER_MOUNT:-}" ]; then IFS=: read -r -a extra_mounts <<<"$QUIVER_MOUNT"; fi
+for dir in "$repo" "$(dirname "$repo")/shared" "$(dirname "$(dirname "$repo")")/shared" "${extra_mounts[@]}"; do
   if [ -d "$dir" ]; then
     mkdir -p "$root$dir"
     mount --rbind "$dir" "$root$dir"

@@ -6,15 +6,24 @@
 # Parquet file, searches, fetches rows and checks the answers
 # (bindings/src/test/java/io/quiver/portability/OldSystemProbe.java).
 #
-#   ci/test-old-glibc.sh     after `mvn package` (the jar, the test classes)
-#                            and ci/build.sh (the Parquet writer of the tests)
+# linux-aarch64: no JDK 22+ for arm64 can be had here, so the native smoke
+# program (cpp/tests/smoke/capi_smoke.c: build, search, fetch, checked),
+# compiled against glibc 2.31's arm64 stubs and linked against the jar's
+# linux-aarch64 library alone, runs under qemu-user with the loader and the C
+# library of a Debian 11 arm64 root (its packages unpacked, nothing run).
 #
-# The root is kept in $QUIVER_OLD_ROOT (default /var/cache/quiver/bullseye-root)
-# for later runs: nothing is ever installed in it. Needs root.
+#   ci/test-old-glibc.sh     after `mvn package` (the jar, the test classes),
+#                            ci/build.sh (the Parquet writer of the tests) and,
+#                            for aarch64, ci/build.sh --aarch64
+#
+# The roots are kept in /var/cache/quiver/bullseye-root and
+# bullseye-arm64-root for later runs: nothing is ever installed in them.
+# Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-root=${QUIVER_OLD_ROOT:-/var/cache/quiver/bullseye-root}
+root=/var/cache/quiver/bullseye-root
+arm_root=/var/cache/quiver/bullseye-arm64-root
 repo=$(pwd -P)
 jdk=$(ci/find-jdk.sh)
 jar=$(ls bindings/target/quiver-bindings-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1)
@@ -58,3 +67,26 @@ exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/
   "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.quiver.portability.OldSystemProbe \
   "$work/data.parquet" "$work/index" "$rows"
 INSIDE
+
+if [ ! -d build-aarch64/portable/sysroot ] || ! unzip_list=$(cd "$work" && "$jdk/bin/jar" tf "$repo/$jar" | grep '^nativelib/linux-aarch64/libquiver.so$'); then
+  echo "old-glibc: no linux-aarch64 build (ci/build.sh --aarch64) or none in the jar; the arm64 run is left out"
+  exit 0
+fi
+if [ ! -e "$arm_root/lib/ld-linux-aarch64.so.1" ]; then
+  echo "old-glibc: unpacking a bullseye arm64 root into $arm_root"
+  rm -rf "$arm_root.partial"
+  debootstrap --foreign --arch=arm64 --variant=minbase bullseye "$arm_root.partial" http://deb.debian.org/debian \
+    > "$arm_root.log" 2>&1 || { tail -20 "$arm_root.log" >&2; exit 1; }
+  mv "$arm_root.partial" "$arm_root"
+fi
+arm=$work/arm64
+mkdir -p "$arm"
+(cd "$arm" && "$jdk/bin/jar" xf "$repo/$jar" nativelib/linux-aarch64)
+sysroot=$repo/build-aarch64/portable/sysroot
+ci/in-build-root.sh aarch64-linux-gnu-gcc-16 -std=c11 -O1 -Icpp/include --sysroot="$sysroot" \
+  -B"$sysroot/usr/lib/aarch64-linux-gnu" -L"$sysroot/usr/lib/aarch64-linux-gnu" \
+  cpp/tests/smoke/capi_smoke.c -o "$arm/capi_smoke" -L"$arm/nativelib/linux-aarch64" -lquiver -lm \
+  -Wl,-rpath,'$ORIGIN/nativelib/linux-aarch64'
+QUIVER_MOUNT=$arm_root ci/in-build-root.sh qemu-aarch64 -L "$arm_root" "$arm_root/lib/aarch64-linux-gnu/libc.so.6" | head -1
+QUIVER_MOUNT=$arm_root ci/in-build-root.sh qemu-aarch64 -cpu cortex-a72 -L "$arm_root" \
+  "$arm/capi_smoke" "$work/data.parquet" "$arm/index" $rows 32
