@@ -64,7 +64,7 @@ for d in "$jdk" "$repo"; do
   mount --bind "$d" "$root$d"
 done
 exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.quiver.portability.OldSystemProbe \
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$cp" io.quiver.portability.OldSystemProbe \
   "$work/data.parquet" "$work/index" "$rows"
 INSIDE
 
