@@ -13,6 +13,12 @@ namespace {
 using quiver::Status;
 using quiver::capi::Guarded;
 
+Status CheckFileOrdinal(int32_t file, size_t n_files) {
+  QV_CHECK_ARG(file >= 0 && static_cast<size_t>(file) < n_files,
+               "file ordinal " + std::to_string(file) + " out of range [0, " + std::to_string(n_files) + ")");
+  return Status::OK();
+}
+
 }  // namespace
 
 extern "C" {
@@ -83,9 +89,7 @@ qv_status qv_index_get_file(const qv_index* index, int32_t file, qv_file_info* o
     QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
     QV_CHECK_ARG(out != nullptr, "out is NULL");
     const auto& files = index->reader->files();
-    QV_CHECK_ARG(file >= 0 && file < static_cast<int32_t>(files.size()),
-                 "file ordinal " + std::to_string(file) + " out of range [0, " +
-                     std::to_string(files.size()) + ")");
+    ARROW_RETURN_NOT_OK(CheckFileOrdinal(file, files.size()));
     const quiver::SourceFile& f = files[file];
     out->path = f.path.c_str();
     out->rows = f.rows;
@@ -101,9 +105,7 @@ qv_status qv_index_file_status(const qv_index* index, int32_t file) {
   return Guarded([&]() -> Status {
     QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
     const auto& files = index->reader->files();
-    QV_CHECK_ARG(file >= 0 && file < static_cast<int32_t>(files.size()),
-                 "file ordinal " + std::to_string(file) + " out of range [0, " +
-                     std::to_string(files.size()) + ")");
+    ARROW_RETURN_NOT_OK(CheckFileOrdinal(file, files.size()));
     std::error_code ec;
     if (!std::filesystem::exists(files[file].path, ec)) {
       return quiver::NotFound("source file '" + files[file].path + "' is missing");
