@@ -36,6 +36,12 @@ TEST(BuildParamsApi, SettersValidate) {
   qv_build_params_destroy(nullptr);
 }
 
+TEST(Abi, VersionIsTheHeaders) {
+  EXPECT_EQ(qv_abi_version(), static_cast<uint32_t>(QV_ABI_VERSION));
+  EXPECT_EQ(std::string(qv_version()), std::to_string(QV_VERSION_MAJOR) + "." + std::to_string(QV_VERSION_MINOR) +
+                                           "." + std::to_string(QV_VERSION_PATCH));
+}
+
 TEST(IndexApi, OpenRejectsBadArguments) {
   quiver::testing::TempDir dir("api-open");
   qv_index* idx = nullptr;

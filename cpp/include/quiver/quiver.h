@@ -53,6 +53,17 @@ extern "C" {
 /* The library's version as "MAJOR.MINOR.PATCH". Static storage. */
 QV_API const char* qv_version(void);
 
+/* How this ABI grows, so that a caller built against an older header keeps
+** working with a newer library: functions and macros are added, never
+** changed or removed; the structs below (qv_index_info, qv_file_info,
+** qv_io_stats) never change their size or fields: what a newer library knows
+** more arrives through new accessor functions (as qv_index_get_source did).
+** QV_ABI_VERSION counts the additions: a caller may check at run time that
+** qv_abi_version() is at least the one it was compiled with before it calls
+** a function added since. */
+#define QV_ABI_VERSION 2
+QV_API uint32_t qv_abi_version(void);
+
 /* ------------------------------------------------------------------------ */
 /* Status codes and errors                                                  */
 /* ------------------------------------------------------------------------ */

@@ -22,6 +22,8 @@ extern "C" {
 
 #define QV_STR2(x) #x
 #define QV_STR(x) QV_STR2(x)
+uint32_t qv_abi_version(void) { return QV_ABI_VERSION; }
+
 const char* qv_version(void) {
   return QV_STR(QV_VERSION_MAJOR) "." QV_STR(QV_VERSION_MINOR) "." QV_STR(QV_VERSION_PATCH);
 }

@@ -62,6 +62,20 @@ final class DynamicLinker {
     }
   }
 
+  /** qv_abi_version() of a loaded library, or -1 when it has none. */
+  static long abiVersion(SymbolLookup library) {
+    Optional<MemorySegment> f = library.find("qv_abi_version");
+    if (f.isEmpty()) {
+      return -1;
+    }
+    try {
+      MethodHandle h = Linker.nativeLinker().downcallHandle(f.get(), FunctionDescriptor.of(JAVA_INT));
+      return Integer.toUnsignedLong((int) h.invokeExact());
+    } catch (Throwable t) {
+      throw new IllegalStateException("calling qv_abi_version failed", t);
+    }
+  }
+
   private static SymbolLookup libc() {
     return Linker.nativeLinker().defaultLookup();
   }

@@ -51,8 +51,24 @@ public final class NativeLoader {
         error.initCause(e);
         throw error;
       }
+      checkAbi(library, lookup);
     }
     return lookup;
+  }
+
+  /**
+   * The bindings call what their header declares; a library older than that header (one named
+   * with -D{@value #LIBRARY_PROPERTY}, say) would fail later on a missing symbol.
+   */
+  private static void checkAbi(Path library, SymbolLookup symbols) {
+    int wanted = io.quiver.ffi.quiver_h.QV_ABI_VERSION;
+    long found = DynamicLinker.abiVersion(symbols);
+    if (found < wanted) {
+      lookup = null;
+      throw new UnsatisfiedLinkError("the Quiver native library " + library + " is older than these bindings: "
+          + (found < 0 ? "it has no qv_abi_version" : "its ABI version is " + found)
+          + ", the bindings need " + wanted + " or newer");
+    }
   }
 
   /** Set by {@link #locate()} from the jar's files.txt: the oldest glibc the files load on. */

@@ -17,8 +17,11 @@ class NativeLoaderTest {
   @Test
   void loadsTheLibraryOfThisPlatform() {
     assertTrue(List.of("linux-x86-64", "linux-aarch64").contains(NativeLoader.platform()));
-    assertEquals(quiver_h.QV_VERSION_MAJOR + "." + quiver_h.QV_VERSION_MINOR + "."
-        + quiver_h.QV_VERSION_PATCH, QuiverIndex.nativeVersion());
+    String header = quiver_h.QV_VERSION_MAJOR + "." + quiver_h.QV_VERSION_MINOR + "." + quiver_h.QV_VERSION_PATCH;
+    assertEquals(header, QuiverIndex.nativeVersion());
+    // quiver.h holds the version; the Maven project's must be the same release.
+    String maven = System.getProperty("quiver.project.version");
+    assertEquals(header, maven.replace("-SNAPSHOT", ""), "pom.xml's version against quiver.h's QV_VERSION_*");
   }
 
   @Test
@@ -96,6 +99,16 @@ class NativeLoaderTest {
     assertTrue(out.contains("platform " + NativeLoader.platform()), out);
     assertTrue(out.contains("this system has glibc " + DynamicLinker.glibcVersion()), out);
     assertTrue(DynamicLinker.glibcVersion().matches("2\\.\\d+"), DynamicLinker.glibcVersion());
+  }
+
+  @Test
+  void aLibraryOlderThanTheBindingsIsRefusedByName() throws Exception {
+    // A real shared object without qv_abi_version stands for a library older than the header.
+    Path libz = Path.of("/lib/x86_64-linux-gnu/libz.so.1");
+    if (!java.nio.file.Files.exists(libz)) libz = Path.of("/lib/aarch64-linux-gnu/libz.so.1");
+    String out = inFreshJvm("-D" + NativeLoader.LIBRARY_PROPERTY + "=" + libz);
+    assertTrue(out.contains("is older than these bindings: it has no qv_abi_version, the bindings need "
+        + quiver_h.QV_ABI_VERSION), out);
   }
 
   @Test
