@@ -1,10 +1,10 @@
 # Cross-compiles for linux-aarch64 on an x86-64 Debian machine:
 #   cmake -S . -B build-aarch64 --toolchain cmake/toolchain-aarch64.cmake
-# (ci/build-aarch64.sh does this). The compiler is Debian's
+# (ci/build.sh --aarch64 does this, in the build root). The compiler is Debian's
 # g++-16-aarch64-linux-gnu, the same GCC that built the arm64 Arrow, Parquet
 # and FAISS packages, so their static archives and libstdc++.a link together.
 # Those packages are installed side by side with the x86-64 ones through
-# multiarch (ci/install-deps.sh --aarch64): headers are shared in /usr/include,
+# multiarch in the build root (ci/install-deps.sh --aarch64): headers are shared in /usr/include,
 # arm64 libraries and CMake packages live under /usr/lib/aarch64-linux-gnu.
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
@@ -33,7 +33,7 @@ set(PKG_CONFIG_EXECUTABLE aarch64-linux-gnu-pkg-config CACHE FILEPATH "pkg-confi
 # must run there, and it emulates faster than qemu's default "max" CPU, whose
 # SVE the arm64 OpenBLAS would otherwise pick.
 set(QUIVER_QEMU_CPU cortex-a72 CACHE STRING "CPU that qemu-user emulates for the tests")
-find_program(QUIVER_QEMU_AARCH64 qemu-aarch64-static qemu-aarch64)
+find_program(QUIVER_QEMU_AARCH64 NAMES qemu-aarch64-static qemu-aarch64 NO_CACHE)
 if(QUIVER_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR
       ${QUIVER_QEMU_AARCH64} -cpu ${QUIVER_QEMU_CPU} -L /usr/aarch64-linux-gnu)
