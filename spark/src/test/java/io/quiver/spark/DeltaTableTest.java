@@ -87,6 +87,17 @@ class DeltaTableTest {
         index.files().stream().map(f -> Path.of(f).getFileName().toString()).collect(Collectors.toSet()));
     assertTrue(index.files().stream().allMatch(f -> f.startsWith(table)), index.files().toString());
 
+    // The same table through the catalog is recognised from its plan alike.
+    spark.sql("CREATE TABLE quiver_delta_plain USING delta LOCATION '" + table + "'");
+    try {
+      CorpusIndex byName = QuiverSession.of(spark).buildIfMissing(spark.table("quiver_delta_plain"),
+          BuildParams.builder().nlist(NLIST).seed(5).metric(Metric.COSINE).build());
+      assertEquals(index.location(), byName.location());
+      assertJoinIsExact(spark.table("quiver_delta_plain"), exact());
+    } finally {
+      spark.sql("DROP TABLE quiver_delta_plain");
+    }
+
     // The table's directory as a list of Parquet files would include what later commits remove.
     UnsupportedCorpusException asFiles = assertThrows(UnsupportedCorpusException.class,
         () -> QuiverSession.of(spark).buildIfMissing(List.of(table), BuildParams.builder().nlist(NLIST).build()));
