@@ -56,7 +56,7 @@ struct Fixture {
     mf.params.dim = dim;
     mf.params.nlist = nlist;
     mf.params.pq_m = m;
-    mf.params.metric = QV_METRIC_COSINE;
+    mf.params.metric = Metric::kCosine;
     mf.params.vector_column = "emb";
     mf.params.seed = 0xfedcba9876543210ull;
     mf.params.train_sample = 99;
@@ -105,7 +105,7 @@ TEST(IndexFormat, RoundTrip) {
   const auto& idx = **r;
   EXPECT_EQ(idx.format_version(), 1);
   EXPECT_EQ(idx.params().dim, fx.dim);
-  EXPECT_EQ(idx.params().metric, QV_METRIC_COSINE);
+  EXPECT_EQ(idx.params().metric, Metric::kCosine);
   EXPECT_EQ(idx.params().vector_column, "emb");
   EXPECT_EQ(idx.params().seed, 0xfedcba9876543210ull);
   EXPECT_EQ(idx.params().source, "iceberg table db.items snapshot 12");

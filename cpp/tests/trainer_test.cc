@@ -35,7 +35,7 @@ TrainOptions Options() {
   o.dim = 32;
   o.nlist = 16;
   o.pq_m = 8;
-  o.metric = QV_METRIC_L2;
+  o.metric = Metric::kL2;
   o.seed = 5;
   o.threads = 2;
   return o;
@@ -87,7 +87,7 @@ TEST(Trainer, ReproducibleAndBetterThanRandomCodebooks) {
 TEST(Trainer, CosineCentroidsAreUnitVectors) {
   SingleThreadedBlas blas;
   TrainOptions o = Options();
-  o.metric = QV_METRIC_COSINE;
+  o.metric = Metric::kCosine;
   auto x = Clustered(3000, o.dim, 16, 2);
   for (int64_t i = 0; i < 3000; ++i) {
     double s = 0;
@@ -206,7 +206,7 @@ TEST(Trainer, TwoLevelCoarseTraining) {
   EXPECT_EQ(ToQvStatus(c.status()), QV_ERR_CANCELLED);
 
   // Cosine: unit centroids at both levels.
-  o.metric = QV_METRIC_COSINE;
+  o.metric = Metric::kCosine;
   for (int64_t i = 0; i < n; ++i) {
     double s = 0;
     for (int j = 0; j < o.dim; ++j) s += x[i * o.dim + j] * x[i * o.dim + j];
@@ -236,9 +236,14 @@ TEST(BuildParams, Defaults) {
   EXPECT_TRUE(ValidateBuildParams(p).ok());
   p.pq_bits = 4;
   EXPECT_EQ(ToQvStatus(ValidateBuildParams(p)), QV_ERR_UNSUPPORTED);
-  p = BuildParams();
-  p.metric = 7;
-  EXPECT_EQ(ToQvStatus(ValidateBuildParams(p)), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(ToQvStatus(MetricFromCode(7).status()), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(MetricFromCode(QV_METRIC_COSINE).ValueOrDie(), Metric::kCosine);
+  EXPECT_EQ(MetricFromName("INNER_PRODUCT").ValueOrDie(), Metric::kInnerProduct);
+  EXPECT_FALSE(MetricFromName("Manhattan").ok());
+  for (Metric m : {Metric::kL2, Metric::kCosine, Metric::kInnerProduct}) {
+    EXPECT_EQ(MetricFromName(MetricName(m)).ValueOrDie(), m);
+    EXPECT_EQ(MetricFromCode(MetricCode(m)).ValueOrDie(), m);
+  }
 }
 
 }  // namespace

@@ -7,9 +7,6 @@ namespace quiver {
 
 Status ValidateBuildParams(const BuildParams& p) {
   if (p.vector_column.empty()) return Status::Invalid("vector column name is empty");
-  if (p.metric != QV_METRIC_L2 && p.metric != QV_METRIC_COSINE && p.metric != QV_METRIC_INNER_PRODUCT) {
-    return Status::Invalid("unknown metric ", p.metric, " (expected QV_METRIC_L2, _COSINE or _INNER_PRODUCT)");
-  }
   if (p.nlist < 0) return Status::Invalid("nlist must be >= 0 (0 chooses), got ", p.nlist);
   if (p.pq_m < 0) return Status::Invalid("pq_m must be >= 0 (0 chooses), got ", p.pq_m);
   if (p.pq_bits != 8) return Unsupported("pq_bits " + std::to_string(p.pq_bits) + " is not supported; only 8 is");

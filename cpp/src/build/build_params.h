@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/metric.h"
 #include "common/status.h"
 #include "quiver/quiver.h"
 
@@ -12,7 +13,7 @@ namespace quiver {
 
 struct BuildParams {
   std::string vector_column = "embedding";
-  int32_t metric = QV_METRIC_L2;
+  Metric metric = Metric::kL2;
   int32_t nlist = 0;
   int32_t pq_m = 0;
   int32_t pq_bits = 8;
@@ -24,7 +25,7 @@ struct BuildParams {
   std::string source;
 };
 
-// Checks what can be checked without data (metric, bits, signs).
+// Checks what can be checked without data (bits, signs, sizes).
 Status ValidateBuildParams(const BuildParams& p);
 
 // About 4 * sqrt(rows), at least 1 and at most rows.

@@ -75,7 +75,7 @@ Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
     }
     const int64_t k = static_cast<int64_t>(rows_ok.size());
     if (k > 0) {
-      if (s->opt.metric == QV_METRIC_COSINE) NormalizeRows(batch.data(), k, dim);
+      if (UnitNormalised(s->opt.metric)) NormalizeRows(batch.data(), k, dim);
       lists.resize(k);
       distances.resize(k);
       s->coarse.search(k, batch.data(), 1, distances.data(), lists.data());

@@ -44,7 +44,7 @@ Status ReadFileSample(const BuildSource& f, const std::string& column, int32_t d
 
 }  // namespace
 
-Result<Sample> ReadSample(const ScannedSources& sources, const std::string& column, int32_t metric,
+Result<Sample> ReadSample(const ScannedSources& sources, const std::string& column, Metric metric,
                           int64_t sample_rows, uint64_t seed, int32_t threads, Progress* progress) {
   const int32_t dim = sources.dim;
   const int64_t total = sources.rows_total;
@@ -85,7 +85,7 @@ Result<Sample> ReadSample(const ScannedSources& sources, const std::string& colu
   }
   out.vectors.resize(static_cast<size_t>(out.n) * dim);
   out.vectors.shrink_to_fit();
-  if (metric == QV_METRIC_COSINE) NormalizeRows(out.vectors.data(), out.n, dim);
+  if (UnitNormalised(metric)) NormalizeRows(out.vectors.data(), out.n, dim);
   return out;
 }
 

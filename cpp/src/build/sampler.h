@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "build/progress.h"
+#include "common/metric.h"
 #include "build/source_files.h"
 
 namespace quiver {
@@ -18,7 +19,7 @@ struct Sample {
   int64_t n = 0;
 };
 
-Result<Sample> ReadSample(const ScannedSources& sources, const std::string& column, int32_t metric,
+Result<Sample> ReadSample(const ScannedSources& sources, const std::string& column, Metric metric,
                           int64_t sample_rows, uint64_t seed, int32_t threads, Progress* progress);
 
 }  // namespace quiver

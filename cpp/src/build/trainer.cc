@@ -35,7 +35,7 @@ Result<Quantizers> Train(const float* sample, int64_t n, const TrainOptions& opt
   two.k = nlist;
   two.iterations = kCoarseIterations;
   two.seed = opt.seed;
-  two.spherical = opt.metric == QV_METRIC_COSINE;
+  two.spherical = UnitNormalised(opt.metric);
   two.threads = opt.threads;
   const int64_t coarse_steps = two_level ? TwoLevelSteps(two) : kCoarseIterations;
   const int64_t total = coarse_steps + m;

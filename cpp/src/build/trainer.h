@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "build/parallel_flat_index.h"
+#include "common/metric.h"
 #include "common/status.h"
 
 namespace quiver {
@@ -17,7 +18,7 @@ struct TrainOptions {
   int32_t dim = 0;
   int32_t nlist = 0;
   int32_t pq_m = 0;
-  int32_t metric = 0;  // COSINE: rows are unit-normalised, so are the centroids
+  Metric metric = Metric::kL2;  // COSINE: rows are unit-normalised, so are the centroids
   uint64_t seed = 0;
   int32_t threads = 1;
   // From this many lists on, the coarse quantizer is trained in two levels

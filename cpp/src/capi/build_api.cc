@@ -51,7 +51,9 @@ qv_status qv_build_params_set_vector_column(qv_build_params* p, const char* colu
   return SetParam(p, [&](quiver::BuildParams& b) { b.vector_column = column; });
 }
 qv_status qv_build_params_set_metric(qv_build_params* p, int32_t metric) {
-  return SetParam(p, [&](quiver::BuildParams& b) { b.metric = metric; });
+  auto m = quiver::MetricFromCode(metric);
+  if (!m.ok()) return quiver::capi::SetError(QV_ERR_INVALID_ARGUMENT, m.status().message());
+  return SetParam(p, [&](quiver::BuildParams& b) { b.metric = *m; });
 }
 qv_status qv_build_params_set_nlist(qv_build_params* p, int32_t nlist) {
   return SetParam(p, [&](quiver::BuildParams& b) { b.nlist = nlist; });

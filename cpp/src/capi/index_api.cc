@@ -55,7 +55,7 @@ qv_status qv_index_get_info(const qv_index* index, qv_index_info* out) {
     qv_index_info info{};
     info.format_version = r.format_version();
     info.dim = p.dim;
-    info.metric = p.metric;
+    info.metric = quiver::MetricCode(p.metric);
     info.nlist = p.nlist;
     info.pq_m = p.pq_m;
     info.pq_bits = p.pq_bits;

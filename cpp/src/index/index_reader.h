@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/metric.h"
 #include "common/status.h"
 
 namespace quiver {
@@ -29,7 +30,7 @@ struct PostingList {
 
 struct IndexParams {
   int32_t dim = 0;
-  int32_t metric = QV_METRIC_L2;
+  Metric metric = Metric::kL2;
   int32_t nlist = 0;
   int32_t pq_m = 0;
   int32_t pq_bits = 8;

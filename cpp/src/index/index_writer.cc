@@ -190,7 +190,7 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
 
   format::MetaSection meta{};
   meta.dim = p.dim;
-  meta.metric = p.metric;
+  meta.metric = MetricCode(p.metric);
   meta.nlist = p.nlist;
   meta.pq_m = p.pq_m;
   meta.pq_bits = p.pq_bits;

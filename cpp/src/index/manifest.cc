@@ -5,6 +5,8 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "common/metric.h"
+
 namespace quiver {
 namespace {
 
@@ -27,23 +29,7 @@ uint64_t ParseHex64(const json& j) {
   return v;
 }
 
-int32_t MetricFromName(const std::string& name) {
-  for (int32_t m : {QV_METRIC_L2, QV_METRIC_COSINE, QV_METRIC_INNER_PRODUCT}) {
-    if (name == MetricName(m)) return m;
-  }
-  throw std::invalid_argument("unknown metric '" + name + "'");
-}
-
 }  // namespace
-
-const char* MetricName(int32_t metric) {
-  switch (metric) {
-    case QV_METRIC_L2: return "L2";
-    case QV_METRIC_COSINE: return "COSINE";
-    case QV_METRIC_INNER_PRODUCT: return "INNER_PRODUCT";
-    default: return "UNKNOWN";
-  }
-}
 
 std::string Manifest::ToJson() const {
   json j;
@@ -94,7 +80,7 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
     m.build_id = ParseHex64(f.at("build_id"));
     const json& p = j.at("params");
     m.params.vector_column = p.at("vector_column").get<std::string>();
-    m.params.metric = MetricFromName(p.at("metric").get<std::string>());
+    ARROW_ASSIGN_OR_RAISE(m.params.metric, MetricFromName(p.at("metric").get<std::string>()));
     m.params.dim = p.at("dim").get<int32_t>();
     m.params.nlist = p.at("nlist").get<int32_t>();
     m.params.pq_m = p.at("pq_m").get<int32_t>();

@@ -28,6 +28,5 @@ struct Manifest {
   static Result<Manifest> Parse(const std::string& text, const std::string& origin);
 };
 
-const char* MetricName(int32_t metric);
 
 }  // namespace quiver

@@ -168,7 +168,7 @@ Status MmapIndexReader::Validate() {
   auto at = [&](int i) { return base_ + expect[i].found->offset; };
   format::MetaSection meta;
   std::memcpy(&meta, at(0), sizeof meta);
-  if (meta.dim != p.dim || meta.metric != p.metric || meta.nlist != p.nlist || meta.pq_m != p.pq_m ||
+  if (meta.dim != p.dim || meta.metric != MetricCode(p.metric) || meta.nlist != p.nlist || meta.pq_m != p.pq_m ||
       meta.pq_bits != p.pq_bits || meta.n_files != static_cast<int32_t>(manifest_.files.size()) ||
       meta.rows_indexed != manifest_.rows_indexed) {
     return corrupt("metadata section disagrees with the manifest");

@@ -9,17 +9,17 @@
 
 namespace quiver {
 
-float ExactDistance(const Kernels& kernels, int32_t metric, const float* q, const float* x,
+float ExactDistance(const Kernels& kernels, Metric metric, const float* q, const float* x,
                     int32_t dim) {
   float v;
   switch (metric) {
-    case QV_METRIC_L2:
+    case Metric::kL2:
       kernels.l2_sqr_batch(q, x, 1, dim, &v);
       return v;
-    case QV_METRIC_INNER_PRODUCT:
+    case Metric::kInnerProduct:
       kernels.dot_batch(q, x, 1, dim, &v);
       return -v;
-    default: {
+    case Metric::kCosine: {
       float norm2;
       kernels.dot_batch(x, x, 1, dim, &norm2);
       if (!(norm2 > 0.0f)) return 1.0f;
@@ -27,6 +27,7 @@ float ExactDistance(const Kernels& kernels, int32_t metric, const float* q, cons
       return 1.0f - v / std::sqrt(norm2);
     }
   }
+  return v;  // not reached: every metric returns above
 }
 
 Status RefineExact(VectorReader& reader, const IoOptions& io, const RefineBatch& batch,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "common/metric.h"
 #include "common/status.h"
 #include "parquet/vector_reader.h"
 #include "search/kernels.h"
@@ -14,7 +15,7 @@ struct RefineBatch {
   const float* queries = nullptr;     // n * dim, prepared (unit length for COSINE)
   int64_t n = 0;
   int32_t dim = 0;
-  int32_t metric = QV_METRIC_L2;
+  Metric metric = Metric::kL2;
   const uint64_t* candidates = nullptr;  // n * per_query keys; QV_NO_ROW = none
   int64_t per_query = 0;
   int32_t k = 0;
@@ -32,7 +33,7 @@ Status RefineExact(VectorReader& reader, const IoOptions& io, const RefineBatch&
 // The exact distance of `x` to the prepared query `q` under `metric` (smaller
 // is better): L2 squared; COSINE 1 - cos (1 for a zero vector); INNER_PRODUCT
 // -dot.
-float ExactDistance(const Kernels& kernels, int32_t metric, const float* q, const float* x,
+float ExactDistance(const Kernels& kernels, Metric metric, const float* q, const float* x,
                     int32_t dim);
 
 }  // namespace quiver

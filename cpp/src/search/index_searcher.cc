@@ -57,11 +57,11 @@ Status IndexSearcher::Search(const float* queries, int64_t n, int32_t dim, int32
   if (n > 0 && (out_keys == nullptr || out_dists == nullptr)) {
     return Status::Invalid("output arrays are NULL");
   }
-  const int32_t metric = index_.params().metric;
+  const Metric metric = index_.params().metric;
 
   // The queries as the index sees them: unit length for cosine.
   std::vector<float> prepared(queries, queries + n * dim);
-  if (metric == QV_METRIC_COSINE) {
+  if (UnitNormalised(metric)) {
     for (int64_t i = 0; i < n; ++i) {
       float* q = prepared.data() + i * dim;
       float norm2;

@@ -27,7 +27,7 @@ IvfPqScan::IvfPqScan(const IndexReader& index, const Kernels& kernels)
 
 Status IvfPqScan::Scan(const float* query, int32_t nprobes, const RowFilter* filter, TopK* top,
                        Workspace* ws) const {
-  const bool l2 = metric_ == QV_METRIC_L2;
+  const bool l2 = metric_ == Metric::kL2;
   const float* centroids = index_.centroids();
 
   // Coarse probe: the metric's own distance to every centroid, so that the
@@ -76,8 +76,12 @@ Status IvfPqScan::Scan(const float* query, int32_t nprobes, const RowFilter* fil
       }
       bias = 0.0f;
     } else {
-      // coarse[] holds -<q, c>.
-      bias = metric_ == QV_METRIC_COSINE ? 1.0f + ws->coarse[list_id] : ws->coarse[list_id];
+      // coarse[] holds -<q, c>; the codes add -<q, residual>.
+      switch (metric_) {
+        case Metric::kCosine: bias = 1.0f + ws->coarse[list_id]; break;
+        case Metric::kInnerProduct: bias = ws->coarse[list_id]; break;
+        case Metric::kL2: break;  // the branch above
+      }
     }
     ws->dists.resize(list.size);
     kernels_.adc_scan(list.codes, list.size, m_, ws->lut.data(), bias, ws->dists.data());

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/metric.h"
 #include "common/status.h"
 #include "index/index_reader.h"
 #include "search/kernels.h"
@@ -39,7 +40,8 @@ class IvfPqScan {
  private:
   const IndexReader& index_;
   const Kernels& kernels_;
-  int32_t dim_, nlist_, m_, dsub_, metric_;
+  int32_t dim_, nlist_, m_, dsub_;
+  Metric metric_;
   std::vector<float> codebooks_t_;  // per sub-quantizer: dsub x 256, dimension-major
 };
 

@@ -51,7 +51,7 @@ FaissIvfPqReader::FaissIvfPqReader(const std::vector<float>& data, const std::ve
                                    std::vector<SourceFile> files)
     : files_(std::move(files)) {
   params_.dim = dim;
-  params_.metric = metric;
+  params_.metric = static_cast<Metric>(metric);
   params_.nlist = nlist;
   params_.pq_m = m;
   params_.vector_column = "v";
