@@ -26,7 +26,6 @@ for a in "$@"; do
 done
 
 root=$(ci/in-build-root.sh --path)
-mirror=http://deb.debian.org/debian
 
 # make and xz-utils: ci/portable-deps.sh builds libgomp with GCC's makefiles
 # from its .tar.xz source.
@@ -42,20 +41,7 @@ ARM_PKGS=(g++-16-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user pkgconf:
 
 say() { printf 'build-root: %s\n' "$*"; }
 
-if [ ! -x "$root/usr/bin/apt-get" ]; then
-  command -v debootstrap >/dev/null || {
-    echo "build-root: debootstrap is missing (ci/install-deps.sh installs it)" >&2; exit 1; }
-  say "creating a Debian unstable root in $root (about a minute)"
-  rm -rf "$root.partial"
-  mkdir -p "$(dirname "$root")"
-  if ! debootstrap --variant=minbase sid "$root.partial" "$mirror" > "$root.debootstrap.log" 2>&1; then
-    tail -20 "$root.debootstrap.log" >&2
-    echo "build-root: debootstrap failed; its log is $root.debootstrap.log" >&2
-    exit 1
-  fi
-  # Only a finished root gets the name: an interrupted run starts over.
-  mv "$root.partial" "$root"
-fi
+ci/make-root.sh "$root" sid
 
 # The archive's copy of unstable can be older than its Release file's expiry date.
 echo 'Acquire::Check-Valid-Until "false";' > "$root/etc/apt/apt.conf.d/99quiver-no-expiry"

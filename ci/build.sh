@@ -102,6 +102,22 @@ else
   host_path() { echo "$1"; }
 fi
 
+# glibc's own shared objects: every Linux system has them, so they are never
+# shipped, and the portable library may need nothing else.
+is_glibc() {
+  case "$1" in
+    linux-vdso.so.*|ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*|libmvec.so.*) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# The newest glibc symbol version the files need (their version needs, which
+# list every version a symbol of theirs is bound to): the oldest glibc they
+# load on.
+newest_glibc() {
+  readelf -W --version-info "$@" | { grep -o 'Name: GLIBC_[0-9.]*' || true; } | sed 's/.*GLIBC_//' | sort -Vu | tail -1
+}
+
 # Copies libquiver.so into $1 with every library it needs that is not part of
 # glibc (those that could not be linked statically), points their run paths at
 # $ORIGIN, and lists them in files.txt for the Java loader.
@@ -113,9 +129,7 @@ stage_native() {
   "$strip_tool" --strip-unneeded "$dir/libquiver.so"
   local names=(libquiver.so)
   while read -r name _ path _; do
-    case "$name" in
-      linux-vdso.so.*|ld-linux*|libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*|libmvec.so.*) continue ;;
-    esac
+    if is_glibc "$name"; then continue; fi
     path=$(host_path "$path")
     [ -f "$path" ] || { echo "build: $lib needs $name, which was not found" >&2; exit 1; }
     cp -L "$path" "$dir/$name"
@@ -124,11 +138,9 @@ stage_native() {
     names+=("$name")
   done < <(list_needed "$lib" | grep '=>')
   for n in "${names[@]}"; do patchelf --set-rpath '$ORIGIN' "$dir/$n"; done
-  # The oldest glibc the files load on: the newest symbol version any of them needs. The Java
-  # loader quotes it when the library does not load.
+  # The Java loader quotes it when the library does not load.
   local glibc
-  glibc=$(for n in "${names[@]}"; do readelf -W --version-info "$dir/$n"; done \
-          | grep -o 'Name: GLIBC_[0-9.]*' | sed 's/.*GLIBC_//' | sort -Vu | tail -1)
+  glibc=$(cd "$dir" && newest_glibc "${names[@]}")
   { echo "# glibc $glibc"; printf '%s\n' "${names[@]}"; } > "$dir/files.txt"
   echo "build: $dir needs glibc $glibc"
 }
@@ -142,9 +154,9 @@ check_portable() {
   local dir=$1 status=0 f name highest odd needed
   for f in "$dir"/*.so*; do
     name=$(basename "$f")
-    highest=$("$objdump_tool" -T "$f" | grep -o 'GLIBC_[0-9.]*' | sort -Vu | tail -1)
-    echo "build: $name needs ${highest:-no versioned glibc symbol} (at most GLIBC_$max_glibc allowed)"
-    if [ -n "$highest" ] && [ "$(printf 'GLIBC_%s\n%s\n' "$max_glibc" "$highest" | sort -V | tail -1)" != "GLIBC_$max_glibc" ]; then
+    highest=$(newest_glibc "$f")
+    echo "build: $name needs ${highest:+GLIBC_}${highest:-no versioned glibc symbol} (at most GLIBC_$max_glibc allowed)"
+    if [ -n "$highest" ] && [ "$(printf '%s\n%s\n' "$max_glibc" "$highest" | sort -V | tail -1)" != "$max_glibc" ]; then
       echo "build: $name binds symbols newer than GLIBC_$max_glibc:" >&2
       "$objdump_tool" -T "$f" | awk -v max="$max_glibc" '
         match($0, /GLIBC_[0-9.]+/) {
@@ -167,10 +179,7 @@ check_portable() {
     fi
     needed=$(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
     for n in $needed; do
-      case "$n" in
-        libc.so.6|libm.so.6|libpthread.so.0|libdl.so.2|librt.so.1|ld-linux-x86-64.so.2|ld-linux-aarch64.so.1) ;;
-        *) echo "build: $name needs $n, which is not part of glibc" >&2; status=1 ;;
-      esac
+      if ! is_glibc "$n"; then echo "build: $name needs $n, which is not part of glibc" >&2; status=1; fi
     done
   done
   [ "$status" = 0 ] || { echo "build: $dir is not portable (see above)" >&2; exit 1; }

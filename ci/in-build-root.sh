@@ -7,7 +7,9 @@
 #   ci/in-build-root.sh COMMAND [ARG...]
 #   ci/in-build-root.sh --path      prints where the root is
 #
-# QUIVER_MOUNT=DIR[:DIR...] mounts more directories at their own paths.
+# QUIVER_MOUNT=DIR[:DIR...] mounts more directories at their own paths;
+# QUIVER_BUILD_ROOT names another root (ci/test-old-glibc.sh runs in Debian 11
+# roots this way).
 #
 # Inside the root already (QUIVER_IN_BUILD_ROOT=1) it just runs the command,
 # and QUIVER_BUILD_ROOT=/ makes this system the build root (a Debian unstable

@@ -21,8 +21,7 @@ step() { printf '\n== fresh machine: %s (%d s)\n' "$*" "$SECONDS"; }
 
 step "debootstrap bookworm into $dir"
 rm -rf "$dir"
-debootstrap --variant=minbase bookworm "$dir" http://deb.debian.org/debian > "$dir.debootstrap.log" 2>&1 \
-  || { tail -20 "$dir.debootstrap.log" >&2; exit 1; }
+ci/make-root.sh "$dir" bookworm
 # What a machine here has besides its release: name resolution (its own name
 # included: Spark looks it up) and the
 # certificate authorities this network's HTTPS goes through.
@@ -63,5 +62,5 @@ if [ "$before" != "$after" ]; then
   exit 1
 fi
 grep -q '^libc6 2\.36-' <<<"$after" || { echo "fresh machine: libc6 is not bookworm's 2.36" >&2; exit 1; }
-rm -rf "$dir" "$dir.debootstrap.log"
+rm -rf "$dir" "$dir.log"
 step "passed"

@@ -29,14 +29,7 @@ jdk=$(ci/find-jdk.sh)
 jar=$(ls bindings/target/quiver-bindings-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1)
 [ -n "$jar" ] || { echo "old-glibc: no packaged jar under bindings/target: run mvn package first" >&2; exit 1; }
 
-if [ ! -x "$root/usr/bin/dpkg" ]; then
-  echo "old-glibc: debootstrap bullseye into $root"
-  rm -rf "$root.partial"
-  mkdir -p "$(dirname "$root")"
-  debootstrap --variant=minbase bullseye "$root.partial" http://deb.debian.org/debian > "$root.log" 2>&1 \
-    || { tail -20 "$root.log" >&2; exit 1; }
-  mv "$root.partial" "$root"
-fi
+ci/make-root.sh "$root" bullseye
 glibc=$(chroot "$root" dpkg-query -W -f='${Version}' libc6)
 echo "old-glibc: the root has libc6 $glibc"
 
@@ -53,32 +46,16 @@ mkdir -p "$work/lib"
 tr ':' '\n' < "$work/classpath.txt" | xargs cp -t "$work/lib"
 cp="$repo/$jar:$repo/bindings/target/test-classes:$work/lib/*"
 
-unshare --mount --propagation private -- bash -s "$root" "$jdk" "$repo" "$cp" "$work" "$rows" <<'INSIDE'
-set -euo pipefail
-root=$1 jdk=$2 repo=$3 cp=$4 work=$5 rows=$6
-mount --bind "$root" "$root"
-mount --rbind /proc "$root/proc"
-mount --rbind /dev "$root/dev"
-for d in "$jdk" "$repo"; do
-  mkdir -p "$root$d"
-  mount --bind "$d" "$root$d"
-done
-exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -cp "$cp" io.quiver.portability.OldSystemProbe \
-  "$work/data.parquet" "$work/index" "$rows"
-INSIDE
+# The checkout (jar, test classes, data) and the JDK at their own paths in the old root.
+QUIVER_BUILD_ROOT=$root QUIVER_MOUNT=$jdk ci/in-build-root.sh \
+  "$jdk/bin/java" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED \
+  -cp "$cp" io.quiver.portability.OldSystemProbe "$work/data.parquet" "$work/index" "$rows"
 
-if [ ! -d build-aarch64/portable/sysroot ] || ! unzip_list=$(cd "$work" && "$jdk/bin/jar" tf "$repo/$jar" | grep '^nativelib/linux-aarch64/libquiver.so$'); then
+if [ ! -d build-aarch64/portable/sysroot ] || ! "$jdk/bin/jar" tf "$jar" | grep -qx 'nativelib/linux-aarch64/libquiver.so'; then
   echo "old-glibc: no linux-aarch64 build (ci/build.sh --aarch64) or none in the jar; the arm64 run is left out"
   exit 0
 fi
-if [ ! -e "$arm_root/lib/ld-linux-aarch64.so.1" ]; then
-  echo "old-glibc: unpacking a bullseye arm64 root into $arm_root"
-  rm -rf "$arm_root.partial"
-  debootstrap --foreign --arch=arm64 --variant=minbase bullseye "$arm_root.partial" http://deb.debian.org/debian \
-    > "$arm_root.log" 2>&1 || { tail -20 "$arm_root.log" >&2; exit 1; }
-  mv "$arm_root.partial" "$arm_root"
-fi
+ci/make-root.sh "$arm_root" bullseye --foreign --arch=arm64
 arm=$work/arm64
 mkdir -p "$arm"
 (cd "$arm" && "$jdk/bin/jar" xf "$repo/$jar" nativelib/linux-aarch64)
