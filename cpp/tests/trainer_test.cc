@@ -240,7 +240,7 @@ TEST(BuildParams, Defaults) {
   EXPECT_EQ(MetricFromCode(QV_METRIC_COSINE).ValueOrDie(), Metric::kCosine);
   EXPECT_EQ(MetricFromName("INNER_PRODUCT").ValueOrDie(), Metric::kInnerProduct);
   EXPECT_FALSE(MetricFromName("Manhattan").ok());
-  for (Metric m : {Metric::kL2, Metric::kCosine, Metric::kInnerProduct}) {
+  for (Metric m : kMetrics) {
     EXPECT_EQ(MetricFromName(MetricName(m)).ValueOrDie(), m);
     EXPECT_EQ(MetricFromCode(MetricCode(m)).ValueOrDie(), m);
   }

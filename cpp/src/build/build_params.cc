@@ -11,8 +11,8 @@ Status ValidateBuildParams(const BuildParams& p) {
   if (p.pq_m < 0) return Status::Invalid("pq_m must be >= 0 (0 chooses), got ", p.pq_m);
   if (p.pq_bits != 8) return Unsupported("pq_bits " + std::to_string(p.pq_bits) + " is not supported; only 8 is");
   if (p.train_sample < 0) return Status::Invalid("train_sample must be >= 0 (0 chooses), got ", p.train_sample);
-  if (p.source.size() > 64 * 1024) {
-    return Status::Invalid("source is ", p.source.size(), " bytes; at most 65536");
+  if (p.source.size() > kMaxSourceBytes) {
+    return Status::Invalid("source is ", p.source.size(), " bytes; at most ", kMaxSourceBytes);
   }
   if (p.threads < 0) return Status::Invalid("threads must be >= 0 (0 = all cores), got ", p.threads);
   return Status::OK();

@@ -2,6 +2,7 @@
 // turn them into the values a build uses.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -24,6 +25,9 @@ struct BuildParams {
   // in the manifest so that a reader can tell which snapshot it answers from.
   std::string source;
 };
+
+// qv_build_params_set_source's limit.
+inline constexpr size_t kMaxSourceBytes = 64 * 1024;
 
 // Checks what can be checked without data (bits, signs, sizes).
 Status ValidateBuildParams(const BuildParams& p);

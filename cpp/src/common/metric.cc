@@ -3,7 +3,7 @@
 namespace quiver {
 
 Result<Metric> MetricFromCode(int32_t code) {
-  for (Metric m : {Metric::kL2, Metric::kCosine, Metric::kInnerProduct}) {
+  for (Metric m : kMetrics) {
     if (MetricCode(m) == code) return m;
   }
   return Status::Invalid("unknown metric ", code, " (expected QV_METRIC_L2, _COSINE or _INNER_PRODUCT)");
@@ -19,7 +19,7 @@ const char* MetricName(Metric m) {
 }
 
 Result<Metric> MetricFromName(const std::string& name) {
-  for (Metric m : {Metric::kL2, Metric::kCosine, Metric::kInnerProduct}) {
+  for (Metric m : kMetrics) {
     if (name == MetricName(m)) return m;
   }
   return Status::Invalid("unknown metric '", name, "'");

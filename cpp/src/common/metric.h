@@ -19,6 +19,9 @@ enum class Metric : int32_t {
   kInnerProduct = QV_METRIC_INNER_PRODUCT,  // -<q, x>
 };
 
+// Every metric, for the lookups below (and the tests).
+inline constexpr Metric kMetrics[] = {Metric::kL2, Metric::kCosine, Metric::kInnerProduct};
+
 // The C ABI's code for a metric, or InvalidArgument naming the code.
 Result<Metric> MetricFromCode(int32_t code);
 inline int32_t MetricCode(Metric m) { return static_cast<int32_t>(m); }

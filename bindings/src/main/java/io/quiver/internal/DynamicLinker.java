@@ -20,27 +20,24 @@ import java.util.Optional;
 final class DynamicLinker {
   private static final int RTLD_NOW = 2;
   private static final long MAX_MESSAGE = 64 * 1024;
+  private static final Linker LINKER = Linker.nativeLinker();
+  private static final SymbolLookup LIBC = LINKER.defaultLookup();
 
   private DynamicLinker() {}
 
   /** The dynamic linker's message for {@code library}, or null when it loads now or cannot be asked. */
   static String whyNotLoadable(Path library) {
     try {
-      Linker linker = Linker.nativeLinker();
-      Optional<MemorySegment> open = libc().find("dlopen");
-      Optional<MemorySegment> error = libc().find("dlerror");
+      Optional<MemorySegment> open = LIBC.find("dlopen");
+      Optional<MemorySegment> error = LIBC.find("dlerror");
       if (open.isEmpty() || error.isEmpty()) {
         return null;
       }
-      MethodHandle dlopen = linker.downcallHandle(open.get(), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-      MethodHandle dlerror = linker.downcallHandle(error.get(), FunctionDescriptor.of(ADDRESS));
+      MethodHandle dlopen = LINKER.downcallHandle(open.get(), FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+      MethodHandle dlerror = LINKER.downcallHandle(error.get(), FunctionDescriptor.of(ADDRESS));
       try (Arena arena = Arena.ofConfined()) {
         MemorySegment handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), RTLD_NOW);
-        if (!handle.equals(MemorySegment.NULL)) {
-          return null;
-        }
-        MemorySegment message = (MemorySegment) dlerror.invokeExact();
-        return message.equals(MemorySegment.NULL) ? null : message.reinterpret(MAX_MESSAGE).getString(0);
+        return handle.equals(MemorySegment.NULL) ? string((MemorySegment) dlerror.invokeExact()) : null;
       }
     } catch (Throwable t) {
       return null;
@@ -50,13 +47,12 @@ final class DynamicLinker {
   /** gnu_get_libc_version(), e.g. "2.36"; null on a C library that is not glibc. */
   static String glibcVersion() {
     try {
-      Optional<MemorySegment> f = libc().find("gnu_get_libc_version");
+      Optional<MemorySegment> f = LIBC.find("gnu_get_libc_version");
       if (f.isEmpty()) {
         return null;
       }
-      MethodHandle version = Linker.nativeLinker().downcallHandle(f.get(), FunctionDescriptor.of(ADDRESS));
-      MemorySegment s = (MemorySegment) version.invokeExact();
-      return s.equals(MemorySegment.NULL) ? null : s.reinterpret(MAX_MESSAGE).getString(0);
+      MethodHandle version = LINKER.downcallHandle(f.get(), FunctionDescriptor.of(ADDRESS));
+      return string((MemorySegment) version.invokeExact());
     } catch (Throwable t) {
       return null;
     }
@@ -69,14 +65,15 @@ final class DynamicLinker {
       return -1;
     }
     try {
-      MethodHandle h = Linker.nativeLinker().downcallHandle(f.get(), FunctionDescriptor.of(JAVA_INT));
+      MethodHandle h = LINKER.downcallHandle(f.get(), FunctionDescriptor.of(JAVA_INT));
       return Integer.toUnsignedLong((int) h.invokeExact());
     } catch (Throwable t) {
       throw new IllegalStateException("calling qv_abi_version failed", t);
     }
   }
 
-  private static SymbolLookup libc() {
-    return Linker.nativeLinker().defaultLookup();
+  /** A C string the C library returned (static or thread-local storage), or null for NULL. */
+  private static String string(MemorySegment s) {
+    return s.equals(MemorySegment.NULL) ? null : s.reinterpret(MAX_MESSAGE).getString(0);
   }
 }

@@ -1,8 +1,8 @@
 package io.quiver.cli;
 
-import io.quiver.SearchParams;
 import io.quiver.BuildParams;
 import io.quiver.Metric;
+import io.quiver.SearchParams;
 import io.quiver.spark.KnnJoinOptions;
 import io.quiver.spark.QuiverSpark;
 import java.io.PrintWriter;

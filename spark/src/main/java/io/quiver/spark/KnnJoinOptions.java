@@ -60,9 +60,14 @@ public final class KnnJoinOptions {
   public KnnJoinOptions option(String name, String value) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(value, "value of option " + name);
+    String key = name.toLowerCase(java.util.Locale.ROOT);
+    if (OPTION_NAMES.stream().noneMatch(o -> o.equalsIgnoreCase(key))) {
+      throw new IllegalArgumentException("unknown k-nearest join option '" + name
+          + "'; the options are " + String.join(", ", OPTION_NAMES));
+    }
     String v = value.strip();
     try {
-      switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      switch (key) {
         case "nprobes" -> nprobes(Integer.parseInt(v));
         case "refinefactor" -> refineFactor(Integer.parseInt(v));
         case "metric" -> metric(Metric.valueOf(v.toUpperCase(java.util.Locale.ROOT)));
@@ -80,13 +85,9 @@ public final class KnnJoinOptions {
         case "trainsample" -> buildParams(buildParams.toBuilder().trainSample(Long.parseLong(v)).build());
         case "seed" -> buildParams(buildParams.toBuilder().seed(Long.parseLong(v)).build());
         case "buildthreads" -> buildParams(buildParams.toBuilder().threads(Integer.parseInt(v)).build());
-        default -> throw new IllegalArgumentException("unknown k-nearest join option '" + name
-            + "'; the options are " + String.join(", ", OPTION_NAMES));
+        default -> throw new IllegalStateException("OPTION_NAMES lists '" + name + "', which no case sets");
       }
     } catch (IllegalArgumentException e) {
-      if (e.getMessage() != null && e.getMessage().startsWith("unknown k-nearest join option")) {
-        throw e;
-      }
       throw new IllegalArgumentException("bad value '" + value + "' for the k-nearest join option '"
           + name + "': " + e.getMessage(), e);
     }

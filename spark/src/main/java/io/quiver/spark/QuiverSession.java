@@ -8,12 +8,12 @@ import io.quiver.spark.internal.ArrowRows;
 import io.quiver.spark.internal.CorpusFiles;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.IndexHandles;
+import io.quiver.spark.internal.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -123,7 +123,7 @@ public final class QuiverSession {
       Set<String> taken = new HashSet<>(List.of("path", "row", "distance", "rank"));
       StructType schema = new StructType();
       for (StructField f : fetched.schema().fields()) {
-        schema = schema.add(f.copy(corpusName(f.name(), taken), f.dataType(), f.nullable(), f.metadata()));
+        schema = schema.add(f.copy(Schemas.corpusColumnName(f.name(), taken), f.dataType(), f.nullable(), f.metadata()));
       }
       schema = schema
           .add("path", DataTypes.StringType, false)
@@ -202,15 +202,5 @@ public final class QuiverSession {
     } catch (IOException e) {
       throw new UncheckedIOException("closing fetched rows failed: " + e.getMessage(), e);
     }
-  }
-
-  /** A corpus column's output name: {@code corpus_<name>} while the name is taken. */
-  private static String corpusName(String name, Set<String> taken) {
-    String n = name;
-    while (taken.contains(n.toLowerCase(Locale.ROOT))) {
-      n = "corpus_" + n;
-    }
-    taken.add(n.toLowerCase(Locale.ROOT));
-    return n;
   }
 }

@@ -197,12 +197,7 @@ public final class QuiverSpark {
     }
     StructType out = left;
     for (StructField f : projected.fields()) {
-      String name = f.name();
-      while (taken.contains(name.toLowerCase(Locale.ROOT))) {
-        name = "corpus_" + name;
-      }
-      taken.add(name.toLowerCase(Locale.ROOT));
-      out = out.add(new StructField(name, f.dataType(), true, f.metadata()));
+      out = out.add(new StructField(Schemas.corpusColumnName(f.name(), taken), f.dataType(), true, f.metadata()));
     }
     for (String extra : List.of(options.distanceColumn(), options.rankColumn())) {
       if (!taken.add(extra.toLowerCase(Locale.ROOT))) {

@@ -1,6 +1,5 @@
 package io.quiver.spark;
 
-import io.quiver.spark.internal.QuiverConf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +11,7 @@ import io.quiver.SearchParams;
 import io.quiver.SearchResult;
 import io.quiver.spark.internal.IndexHandles;
 import io.quiver.spark.internal.Locations;
+import io.quiver.spark.internal.QuiverConf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

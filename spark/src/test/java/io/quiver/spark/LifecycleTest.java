@@ -1,6 +1,5 @@
 package io.quiver.spark;
 
-import io.quiver.spark.internal.QuiverConf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quiver.BuildParams;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.Locations;
+import io.quiver.spark.internal.QuiverConf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;

@@ -1,8 +1,8 @@
 package io.quiver.spark;
 
-import io.quiver.spark.internal.JoinPlanning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.quiver.spark.internal.JoinPlanning;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -1,10 +1,10 @@
 package io.quiver.spark.bench;
 
-import io.quiver.SearchParams;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;
 
 import io.quiver.BuildParams;
+import io.quiver.SearchParams;
 import io.quiver.spark.KnnJoinOptions;
 import io.quiver.spark.QuiverSession;
 import io.quiver.spark.QuiverSpark;

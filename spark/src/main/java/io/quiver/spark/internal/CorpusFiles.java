@@ -1,5 +1,6 @@
 package io.quiver.spark.internal;
 
+import io.quiver.spark.UnsupportedCorpusException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import io.quiver.spark.UnsupportedCorpusException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -90,6 +90,11 @@ public final class CorpusFiles {
     return table == null ? "" : table.text();
   }
 
+  /** The table whatever its version, or "" for plain files. */
+  public String tableIdentity() {
+    return table == null ? "" : table.identity();
+  }
+
   /**
    * Resolves a corpus DataFrame. {@code neededColumns} are the columns the index and the join
    * read from the files (the vector column and the projected ones).
@@ -106,7 +111,7 @@ public final class CorpusFiles {
     Scan scan = scan(corpus, neededColumns);
     SparkSession spark = corpus.sparkSession();
     if (scan.copyReason() == null) {
-      return fromPaths(spark, Arrays.asList(corpus.inputFiles()), schema, null, scan.table());
+      return fromPaths(spark, scan.files(), schema, null, scan.table());
     }
     String copy = temporaryRoot + "/corpus-" + UUID.randomUUID();
     LOG.warn(
@@ -128,12 +133,16 @@ public final class CorpusFiles {
   }
 
   /**
-   * How a corpus DataFrame is read: in place (copyReason null), with the table snapshot its files
-   * come from when it is a table; or copied, and why.
+   * How a corpus DataFrame is read: in place (copyReason null), its files and, when it is a table,
+   * the snapshot they come from; or copied, and why.
    */
-  record Scan(String copyReason, TableSnapshot table) {
+  record Scan(String copyReason, List<String> files, TableSnapshot table) {
     static Scan copy(String reason) {
-      return new Scan(reason, null);
+      return new Scan(reason, null, null);
+    }
+
+    static Scan inPlace(List<String> files, TableSnapshot table) {
+      return new Scan(null, files, table);
     }
   }
 
@@ -161,7 +170,9 @@ public final class CorpusFiles {
         return Scan.copy("the column " + c + " comes from the directory layout, not the files");
       }
     }
-    for (String f : corpus.inputFiles()) {
+    // Listed once: for a table this is the snapshot's file list.
+    List<String> files = Arrays.asList(corpus.inputFiles());
+    for (String f : files) {
       String scheme = URI.create(f).getScheme();
       if (scheme != null && !scheme.equals("file")) {
         return Scan.copy("its file " + f + " is not on the local filesystem");
@@ -172,14 +183,14 @@ public final class CorpusFiles {
     // Spark's own listing and reader mean "every row of these files".
     FileIndex location = fs.location();
     if (DeltaTables.isDelta(location)) {
-      return DeltaTables.scan(location);
+      return DeltaTables.scan(location, files);
     }
     if (!(location instanceof PartitioningAwareFileIndex || location instanceof CatalogFileIndex)
         || fs.fileFormat().getClass() != ParquetFileFormat.class) {
       return Scan.copy("it is read through " + location.getClass().getName() + " and "
           + fs.fileFormat().getClass().getName() + ", a table format Quiver does not index in place");
     }
-    return new Scan(null, null);
+    return Scan.inPlace(files, null);
   }
 
   /**

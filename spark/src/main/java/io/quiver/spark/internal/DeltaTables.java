@@ -28,12 +28,13 @@ final class DeltaTables {
   }
 
   /**
-   * In place with the snapshot's version when its Parquet files hold every live row under the
-   * table's column names; a copy under column mapping (the files hold other, physical names).
+   * In place with the snapshot's version when its Parquet files ({@code files}, the scan's) hold
+   * every live row under the table's column names; a copy under column mapping (the files hold
+   * other, physical names).
    *
    * @throws UnsupportedCorpusException when the snapshot deletes rows through deletion vectors
    */
-  static CorpusFiles.Scan scan(FileIndex location) {
+  static CorpusFiles.Scan scan(FileIndex location, List<String> files) {
     TahoeFileIndex delta = (TahoeFileIndex) location;
     TableSnapshot snapshot = new TableSnapshot("delta", delta.path().toString(), delta.version());
     if (delta.metadata().columnMappingMode() != NoMapping$.MODULE$) {
@@ -62,6 +63,6 @@ final class DeltaTables {
           snapshot.table(), snapshot.version(), deletedRows, filesWithDeletes,
           snapshot.table(), snapshot.table()));
     }
-    return new CorpusFiles.Scan(null, snapshot);
+    return CorpusFiles.Scan.inPlace(files, snapshot);
   }
 }

@@ -40,7 +40,6 @@ import org.slf4j.LoggerFactory;
 public final class IndexCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
 
-
   private static final Map<String, IndexCatalog> BY_APPLICATION = new HashMap<>();
   private static boolean hookInstalled;
 
@@ -138,8 +137,7 @@ public final class IndexCatalog {
     String persistentRoot = this.persistentRoot;
     List<String> paramText = parameterText(params);
     String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText, corpus.sourceText());
-    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText,
-        corpus.table() == null ? "" : corpus.table().identity());
+    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText, corpus.tableIdentity());
     boolean temporary = userLocation == null && (persistentRoot == null || corpus.temporaryCopy() != null);
     String location = userLocation != null ? userLocation
         : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + key;

@@ -70,7 +70,6 @@ public final class IndexHandles {
     }
   }
 
-
   private static final Map<String, Slot> SLOTS = new HashMap<>();
   private static boolean hookInstalled;
 
@@ -78,8 +77,10 @@ public final class IndexHandles {
 
   static long cacheBudget() {
     SparkEnv env = SparkEnv.get();
-    String fallback = QuiverConf.DEFAULT_CACHE_BUDGET_BYTES + "b";
-    String value = env == null ? fallback : env.conf().get(QuiverConf.CACHE_BUDGET, fallback);
+    String value = env == null ? null : env.conf().getOption(QuiverConf.CACHE_BUDGET).getOrElse(() -> null);
+    if (value == null) {
+      return QuiverConf.DEFAULT_CACHE_BUDGET_BYTES;
+    }
     long bytes;
     try {
       bytes = JavaUtils.byteStringAsBytes(value.trim());

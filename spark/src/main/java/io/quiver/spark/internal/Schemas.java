@@ -2,6 +2,8 @@ package io.quiver.spark.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
 import scala.Function2;
@@ -33,6 +35,22 @@ public final class Schemas {
           + matches.stream().map(i -> names[i]).toList());
     }
     return matches.isEmpty() ? -1 : matches.get(0);
+  }
+
+  /**
+   * The output name of a corpus column beside names already taken: {@code corpus_<name>} (again
+   * while that is taken too), compared without case, as Spark compares output names. The name
+   * returned is taken from then on. The join and the driver API rename clashing columns this way.
+   *
+   * @param taken the lower-cased names already in the output
+   */
+  public static String corpusColumnName(String name, Set<String> taken) {
+    String n = name;
+    while (taken.contains(n.toLowerCase(Locale.ROOT))) {
+      n = "corpus_" + n;
+    }
+    taken.add(n.toLowerCase(Locale.ROOT));
+    return n;
   }
 
   /** The index of a column, or an error naming it and what it is missing from. */
