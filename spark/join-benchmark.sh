@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the k-nearest join benchmark (io.quiver.spark.bench.JoinBenchmark) after
+# Runs the k-nearest join benchmark (io.quiver.cli.bench.JoinBenchmark) after
 # building the modules, native library included. Arguments go to the benchmark:
 #   spark/join-benchmark.sh --scale 100000x100 --scale 1000000x1000
 #   spark/join-benchmark.sh --help
@@ -7,13 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME=$(ci/find-jdk.sh)
-mkdir -p spark/target
-if ! mvn -B -q -ntp -Dstyle.color=never -pl spark -am package -DskipTests > spark/target/benchmark-build.log 2>&1; then
-  tail -40 spark/target/benchmark-build.log >&2
+mkdir -p spark/cli/target
+if ! mvn -B -q -ntp -Dstyle.color=never -pl spark/cli -am package -DskipTests > spark/cli/target/benchmark-build.log 2>&1; then
+  tail -40 spark/cli/target/benchmark-build.log >&2
   exit 1
 fi
 flags=$(sed -n 's:.*<quiver.jvm.flags>\(.*\)</quiver.jvm.flags>.*:\1:p' pom.xml)
-jar=$(ls spark/target/quiver-spark-*.jar | head -1)
+jar=$(ls spark/cli/target/quiver-cli-*.jar | head -1)
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" $flags -Xmx"${QUIVER_BENCH_HEAP:-8g}" \
-  -cp "$jar:$(cat spark/target/classpath.txt)" io.quiver.spark.bench.JoinBenchmark "$@"
+  -cp "$jar:$(cat spark/cli/target/classpath.txt)" io.quiver.cli.bench.JoinBenchmark "$@"

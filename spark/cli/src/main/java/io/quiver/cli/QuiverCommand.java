@@ -1,7 +1,7 @@
 package io.quiver.cli;
 
 import io.quiver.QuiverIndex;
-import io.quiver.spark.bench.JoinBenchmark;
+import io.quiver.cli.bench.JoinBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -42,7 +42,7 @@ public final class QuiverCommand {
   /** The configured picocli command line, with the exit codes of {@link ExitCodes}. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new QuiverCommand());
-    // The benchmark is the Spark module's own command; it writes a markdown report and a chart.
+    // The benchmark (io.quiver.cli.bench) writes a markdown report and a chart.
     CommandLine bench = new CommandLine(new JoinBenchmark());
     bench.getCommandSpec().name("bench");
     cl.addSubcommand("bench", bench);

@@ -1,6 +1,6 @@
 package io.quiver.cli;
 
-import io.quiver.spark.bench.ClusteredVectors;
+import io.quiver.cli.bench.ClusteredVectors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

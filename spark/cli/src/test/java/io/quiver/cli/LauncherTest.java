@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Maven wrote, with the parent pom's JVM flags.
  */
 class LauncherTest {
-  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final Path REPO = Path.of("..", "..").toAbsolutePath().normalize();
 
   @TempDir Path root;
 
@@ -56,8 +56,8 @@ class LauncherTest {
 
   @Test
   void runsTheCommandOnTheWrittenClassPath() throws Exception {
-    Path target = Files.createDirectories(root.resolve("spark/target"));
-    try (JarOutputStream empty = new JarOutputStream(Files.newOutputStream(target.resolve("quiver-spark-test.jar")))) {
+    Path target = Files.createDirectories(root.resolve("spark/cli/target"));
+    try (JarOutputStream empty = new JarOutputStream(Files.newOutputStream(target.resolve("quiver-cli-test.jar")))) {
       empty.flush();
     }
     // Surefire's class path (its booter jar's manifest names every dependency and the classes).

@@ -1,6 +1,6 @@
 package io.quiver.cli;
 
-import io.quiver.spark.bench.ClusteredVectors;
+import io.quiver.cli.bench.ClusteredVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

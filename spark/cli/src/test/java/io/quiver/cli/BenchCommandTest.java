@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bench end to end at a tiny scale: the Spark module's benchmark run through the command writes
- * its report and chart. (The benchmark stops its Spark session; later tests start a new one.)
+ * bench end to end at a tiny scale: the benchmark (io.quiver.cli.bench) run through the command
+ * writes its report and chart. (The benchmark stops its Spark session; later tests start a new one.)
  */
 class BenchCommandTest {
 

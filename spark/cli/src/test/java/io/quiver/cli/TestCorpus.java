@@ -20,11 +20,11 @@ final class TestCorpus {
 
   private TestCorpus() {}
 
-  /** The suite's one local session (configured as the Spark tests' shared session). */
+  /** The suite's one local session (configured as the library tests' shared session, SharedSpark). */
   static SparkSession spark() {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
     if (active != null && !active.sparkContext().isStopped()) return active;
-    return SparkSession.builder().master("local[2]").appName("quiver-spark-tests")
+    return SparkSession.builder().master("local[2]").appName("quiver-cli-tests")
         .config("spark.default.parallelism", "4")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.ui.enabled", "false")

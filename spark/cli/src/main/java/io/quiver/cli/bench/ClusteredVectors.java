@@ -1,4 +1,4 @@
-package io.quiver.spark.bench;
+package io.quiver.cli.bench;
 
 import java.io.Serializable;
 

@@ -1,4 +1,4 @@
-package io.quiver.spark.bench;
+package io.quiver.cli.bench;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.row_number;

@@ -24,7 +24,7 @@ class ReadmeSamplesTest {
 
   @Test
   void readmeJavaSamplesCompile(@TempDir Path dir) throws Exception {
-    String readme = Files.readString(Path.of("..", "README.md"));
+    String readme = Files.readString(Path.of("..", "..", "README.md"));
     List<Path> sources = new ArrayList<>();
     Matcher m = BLOCK.matcher(readme);
     while (m.find()) {
