@@ -12,7 +12,7 @@
 #include <random>
 #include <string>
 
-#include "fetch/row_fetcher.h"
+#include "parquet/row_fetcher.h"
 #include "parquet/fingerprint.h"
 #include "support/datagen.h"
 
@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   std::vector<quiver::SourceFile> files;
   for (int f = 0; f < spec.files; ++f) {
     const int64_t n = spec.rows * (f + 1) / spec.files - spec.rows * f / spec.files;
-    auto fp = quiver::ComputeFingerprint((*paths)[f]);
+    auto fp = quiver::ComputeFingerprint(quiver::LocalStorage(), (*paths)[f]);
     if (!fp.ok()) return 1;
     files.push_back({(*paths)[f], n, n, fp->size_bytes, fp->mtime_ns, fp->footer_hash});
   }
@@ -58,7 +58,9 @@ int main(int argc, char** argv) {
        {std::vector<std::string>{"id"}, std::vector<std::string>{"id", spec.column}}) {
     for (int64_t n : {int64_t{10}, keys_n}) {
       const auto t0 = std::chrono::steady_clock::now();
-      auto reader = quiver::FetchRows(files, keys.data(), n, columns, quiver::IoOptions{});
+      quiver::SourceReader source(files);
+      quiver::ThreadPool pool;
+      auto reader = quiver::FetchRows(source, keys.data(), n, columns, quiver::IoOptions{}, pool);
       int64_t rows = 0;
       if (reader.ok()) {
         auto table = (*reader)->ToTable();

@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
   for (int32_t f = 0; f < files; ++f) {
     const std::string& path = (*paths)[f];
     const int64_t n = rows * (f + 1) / files - rows * f / files;
-    auto fp = quiver::ComputeFingerprint(path);
+    auto fp = quiver::ComputeFingerprint(quiver::LocalStorage(), path);
     if (!fp.ok()) {
       std::fprintf(stderr, "%s\n", fp.status().ToString().c_str());
       return 1;

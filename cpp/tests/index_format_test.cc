@@ -8,7 +8,7 @@
 #include <map>
 #include <random>
 
-#include "index/checksum.h"
+#include "common/checksum.h"
 #include "index/format.h"
 #include "index/index_writer.h"
 #include "index/mmap_index_reader.h"

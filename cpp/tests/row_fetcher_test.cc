@@ -8,7 +8,7 @@
 #include <fstream>
 #include <random>
 
-#include "fetch/row_fetcher.h"
+#include "parquet/row_fetcher.h"
 #include "parquet/fingerprint.h"
 #include "quiver/quiver.h"
 #include "support/temp_dir.h"
@@ -109,9 +109,23 @@ std::shared_ptr<arrow::Table> Expected(const Corpus& c, const std::vector<uint64
   return *(*arrow::ConcatenateTables(rows))->CombineChunks();
 }
 
+Result<std::shared_ptr<arrow::RecordBatchReader>> FetchFrom(const std::vector<SourceFile>& files,
+                                                            const uint64_t* keys, int64_t n,
+                                                            const std::vector<std::string>& columns) {
+  SourceReader source(files);
+  ThreadPool pool;
+  return FetchRows(source, keys, n, columns, IoOptions{}, pool);
+}
+
+// With `source`, the calls share one SourceReader, as the calls on one index
+// handle do; without, each call opens the files anew.
 std::shared_ptr<arrow::Table> Fetch(const Corpus& c, const std::vector<uint64_t>& keys,
-                                    const std::vector<std::string>& columns, Status* status = nullptr) {
-  auto reader = FetchRows(c.files, keys.data(), static_cast<int64_t>(keys.size()), columns, IoOptions{});
+                                    const std::vector<std::string>& columns, Status* status = nullptr,
+                                    SourceReader* source = nullptr) {
+  ThreadPool pool;
+  auto reader = source ? FetchRows(*source, keys.data(), static_cast<int64_t>(keys.size()), columns,
+                                   IoOptions{}, pool)
+                       : FetchFrom(c.files, keys.data(), static_cast<int64_t>(keys.size()), columns);
   if (status) *status = reader.status();
   if (!reader.ok()) return nullptr;
   auto table = (*reader)->ToTable();
@@ -169,12 +183,20 @@ TEST(RowFetcherTest, ClearErrors) {
   EXPECT_FALSE(Fetch(c, {QV_ROW_KEY(3, 0)}, {"id"}, &st));
   EXPECT_EQ(ToQvStatus(st), QV_ERR_INVALID_ARGUMENT) << st.ToString();
 
+  // A file changed after the handle's first read of it is refused by the
+  // next fetch, as is one changed before the first read.
+  SourceReader shared(c.files);
+  ASSERT_TRUE(Fetch(c, {QV_ROW_KEY(1, 0)}, {"id"}, &st, &shared)) << st.ToString();
   {
     std::ofstream(c.files[1].path, std::ios::app) << "x";
   }
-  EXPECT_FALSE(Fetch(c, {QV_ROW_KEY(1, 0)}, {"id"}, &st));
+  EXPECT_FALSE(Fetch(c, {QV_ROW_KEY(1, 0)}, {"id"}, &st, &shared));
   EXPECT_EQ(ToQvStatus(st), QV_ERR_STALE_INDEX) << st.ToString();
   EXPECT_NE(st.message().find(c.files[1].path), std::string::npos);
+  EXPECT_FALSE(Fetch(c, {QV_ROW_KEY(1, 0)}, {"id"}, &st));
+  EXPECT_EQ(ToQvStatus(st), QV_ERR_STALE_INDEX) << st.ToString();
+  // The other file still answers through the same reader.
+  EXPECT_TRUE(Fetch(c, {QV_ROW_KEY(0, 2)}, {"id"}, &st, &shared)) << st.ToString();
 }
 
 TEST(RowFetcherTest, ColumnTypeMustAgreeAcrossFiles) {
@@ -197,7 +219,7 @@ TEST(RowFetcherTest, ColumnTypeMustAgreeAcrossFiles) {
     files.push_back(*testing::DescribeSourceFile(path));
   }
   const std::vector<uint64_t> keys = {QV_ROW_KEY(0, 1), QV_ROW_KEY(1, 2)};
-  auto r = FetchRows(files, keys.data(), 2, {"x"}, IoOptions{});
+  auto r = FetchFrom(files, keys.data(), 2, {"x"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(ToQvStatus(r.status()), QV_ERR_INVALID_ARGUMENT) << r.status().ToString();
   EXPECT_NE(r.status().message().find("'x'"), std::string::npos);
@@ -238,7 +260,7 @@ TEST(RowFetcherTest, ParquetTestingCorpus) {
       const uint32_t last = static_cast<uint32_t>(std::max<int64_t>(sf->rows, 1) - 1);
       const std::vector<uint64_t> keys = {QV_ROW_KEY(0, last), QV_ROW_KEY(0, last / 2), QV_ROW_KEY(0, 0),
                                           QV_ROW_KEY(0, last)};
-      auto r = FetchRows({*sf}, keys.data(), sf->rows > 0 ? 4 : 0, columns, IoOptions{});
+      auto r = FetchFrom({*sf}, keys.data(), sf->rows > 0 ? 4 : 0, columns);
       std::shared_ptr<arrow::Table> got;
       Status st = r.status();
       if (r.ok()) {

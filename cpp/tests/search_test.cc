@@ -13,7 +13,7 @@
 
 #include "index/index_reader.h"
 #include "search/index_searcher.h"
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 #include "search/row_filter.h"
 #include "support/faiss_ivf_pq.h"
 
@@ -137,9 +137,9 @@ TEST_P(SearchPq, AgreesWithFaissSearch) {
 TEST_P(SearchPq, EveryKernelTableGivesTheSameResults) {
   const Kernels* all[8];
   int n = AvailableKernels(all, 8);
-  Results want = RunSearch(IndexSearcher(*reader_, nullptr, ScalarKernels()), queries_, 10, PqOnly(4));
+  Results want = RunSearch(IndexSearcher(*reader_, nullptr, nullptr, ScalarKernels()), queries_, 10, PqOnly(4));
   for (int i = 0; i < n; ++i) {
-    Results got = RunSearch(IndexSearcher(*reader_, nullptr, *all[i]), queries_, 10, PqOnly(4));
+    Results got = RunSearch(IndexSearcher(*reader_, nullptr, nullptr, *all[i]), queries_, 10, PqOnly(4));
     EXPECT_EQ(want.keys, got.keys) << all[i]->name;
     EXPECT_EQ(want.dists, got.dists) << all[i]->name;
   }

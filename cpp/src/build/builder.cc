@@ -9,7 +9,7 @@
 #include "build/sampler.h"
 #include "build/source_files.h"
 #include "build/trainer.h"
-#include "common/parallel_for.h"
+#include "common/thread_pool.h"
 #include "index/index_writer.h"
 
 namespace quiver {

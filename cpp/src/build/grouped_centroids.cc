@@ -12,7 +12,7 @@
 #include "build/argmin.h"
 #include "build/counting_sort.h"
 #include "build/kmeans.h"
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 extern "C" int sgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k,
                       const float* alpha, const float* a, const int* lda, const float* b, const int* ldb,

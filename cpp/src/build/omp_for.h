@@ -1,7 +1,7 @@
 // Runs fn(i) -> Status for i in [0, n) on up to `threads` OpenMP threads,
 // one item at a time, and returns the first failure; later items are then
 // skipped. The first exception from fn is rethrown once every thread is
-// done. OpenMP rather than ParallelFor (common/parallel_for.h) because the
+// done. OpenMP rather than ParallelFor (common/thread_pool.h) because the
 // items call FAISS or BLAS: their own OpenMP loops then run on one thread
 // inside each item instead of oversubscribing the cores.
 #pragma once

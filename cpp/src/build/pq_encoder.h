@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 

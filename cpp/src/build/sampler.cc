@@ -6,7 +6,7 @@
 #include <ranges>
 
 #include "build/vector_math.h"
-#include "common/parallel_for.h"
+#include "common/thread_pool.h"
 #include "parquet/vector_column.h"
 
 namespace quiver {

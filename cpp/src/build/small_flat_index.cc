@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "build/argmin.h"
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 

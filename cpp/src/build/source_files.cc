@@ -29,7 +29,7 @@ Result<ScannedSources> ScanSources(const std::vector<std::string>& paths, const 
   for (const std::string& path : paths) {
     BuildSource s;
     s.path = path;
-    ARROW_ASSIGN_OR_RAISE(s.fingerprint, ComputeFingerprint(path));
+    ARROW_ASSIGN_OR_RAISE(s.fingerprint, ComputeFingerprint(LocalStorage(), path));
     ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(path, column, 0));
     s.rows = scanner->num_rows();
     if (s.rows < 0 || s.rows > static_cast<int64_t>(UINT32_MAX)) {

@@ -10,7 +10,7 @@
 
 #include "capi/capi_util.h"
 #include "capi/index_handle.h"
-#include "fetch/row_fetcher.h"
+#include "parquet/row_fetcher.h"
 #include "quiver/quiver.h"
 #include "search/index_searcher.h"
 #include "search/row_filter.h"
@@ -29,16 +29,20 @@ using quiver::Result;
 using quiver::Status;
 using quiver::capi::Guarded;
 
-// The handle's searcher, made on first use: opening an index stays as cheap
-// as mapping it.
-Result<const quiver::IndexSearcher*> Searcher(qv_index* index) {
+// The handle's query side, made on first use: opening an index stays as
+// cheap as mapping it.
+void MakeQuerySideLocked(qv_index* index) {
+  if (index->searcher) return;
+  const quiver::MmapIndexReader& r = *index->reader;
+  index->source = std::make_shared<quiver::SourceReader>(r.files());
+  index->vectors = quiver::VectorReader::Make(index->source, r.params().vector_column,
+                                              r.params().dim, index->cache_budget, &index->pool);
+  index->searcher = std::make_unique<quiver::IndexSearcher>(r, index->vectors.get(), &index->pool);
+}
+
+const quiver::IndexSearcher* Searcher(qv_index* index) {
   std::lock_guard<std::mutex> lock(index->query_mu);
-  if (!index->searcher) {
-    const quiver::MmapIndexReader& r = *index->reader;
-    index->vectors = quiver::VectorReader::Make(r.files(), r.params().vector_column,
-                                                r.params().dim, index->cache_budget);
-    index->searcher = std::make_unique<quiver::IndexSearcher>(r, index->vectors.get());
-  }
+  MakeQuerySideLocked(index);
   return index->searcher.get();
 }
 
@@ -57,7 +61,7 @@ Status Search(qv_index* index, const float* queries, int64_t n, int32_t dim, int
   QV_CHECK_ARG(queries != nullptr, "query is NULL");
   QV_CHECK_ARG(out_keys != nullptr, "out_keys is NULL");
   QV_CHECK_ARG(out_distances != nullptr, "out_distances is NULL");
-  ARROW_ASSIGN_OR_RAISE(const quiver::IndexSearcher* searcher, Searcher(index));
+  const quiver::IndexSearcher* searcher = Searcher(index);
   static const qv_search_params defaults{};
   const qv_search_params& p = params != nullptr ? *params : defaults;
   return searcher->Search(queries, n, dim, k, p.options, filter != nullptr ? &filter->filter : nullptr,
@@ -198,7 +202,14 @@ qv_status qv_fetch(qv_index* index, const uint64_t* keys, int64_t n, const char*
     }
     static const qv_search_params defaults{};
     const qv_search_params& p = params != nullptr ? *params : defaults;
-    ARROW_ASSIGN_OR_RAISE(auto reader, quiver::FetchRows(index->reader->files(), keys, n, names, p.options.io));
+    quiver::SourceReader* source;
+    {
+      std::lock_guard<std::mutex> lock(index->query_mu);
+      MakeQuerySideLocked(index);
+      source = index->source.get();
+    }
+    ARROW_ASSIGN_OR_RAISE(auto reader, quiver::FetchRows(*source, keys, n, names, p.options.io,
+                                                         index->pool, p.options.threads));
     return arrow::ExportRecordBatchReader(std::move(reader), out);
   });
 }

@@ -23,6 +23,8 @@
 #include <cstring>
 #include <string>
 
+#include "common/checksum.h"
+
 namespace quiver::format {
 
 inline constexpr char kMagic[8] = {'Q', 'V', 'I', 'N', 'D', 'E', 'X', '1'};
@@ -85,6 +87,11 @@ struct ListEntry {
   uint64_t reserved;
 };
 static_assert(sizeof(ListEntry) == 32);
+
+inline uint64_t ListChecksum(const uint8_t* codes, size_t code_bytes, const uint64_t* keys,
+                             size_t n_keys) {
+  return Checksum(keys, n_keys * sizeof(uint64_t), Checksum(codes, code_bytes));
+}
 
 inline uint64_t AlignUp(uint64_t x) { return (x + kAlignment - 1) / kAlignment * kAlignment; }
 

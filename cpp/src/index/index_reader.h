@@ -10,17 +10,9 @@
 
 #include "common/metric.h"
 #include "common/status.h"
+#include "parquet/source_file.h"
 
 namespace quiver {
-
-struct SourceFile {
-  std::string path;      // absolute
-  int64_t rows = 0;      // rows in the file
-  int64_t rows_indexed = 0;
-  int64_t size_bytes = 0;
-  int64_t mtime_ns = 0;
-  uint64_t footer_hash = 0;
-};
 
 struct PostingList {
   int64_t size = 0;

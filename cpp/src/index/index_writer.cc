@@ -11,7 +11,7 @@
 #include <random>
 
 #include "common/file_io.h"
-#include "index/checksum.h"
+#include "common/checksum.h"
 #include "index/format.h"
 
 namespace quiver {
@@ -219,7 +219,7 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
       list_codes.assign(n * m_sub, 0);
       list_keys.assign(n, 0);
       if (n > 0) ARROW_RETURN_NOT_OK(c.fill_list(static_cast<int32_t>(l), list_codes.data(), list_keys.data()));
-      directory[l] = {offset, n, ListChecksum(list_codes.data(), list_codes.size(), list_keys.data(), n), 0};
+      directory[l] = {offset, n, format::ListChecksum(list_codes.data(), list_codes.size(), list_keys.data(), n), 0};
       ARROW_RETURN_NOT_OK(codes.Append(list_codes.data(), list_codes.size()));
       ARROW_RETURN_NOT_OK(keys.Append(list_keys.data(), n * sizeof(uint64_t)));
       offset += n;

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "common/file_io.h"
-#include "index/checksum.h"
+#include "common/checksum.h"
 #include "parquet/fingerprint.h"
 
 namespace quiver {
@@ -202,7 +202,7 @@ Result<PostingList> MmapIndexReader::list(int32_t list) const {
   out.keys = keys_ + e.offset;
   uint8_t state = list_state_[list].load(std::memory_order_acquire);
   if (state == kUnchecked) {
-    bool ok = ListChecksum(out.codes, e.count * manifest_.params.pq_m, out.keys, e.count) == e.checksum;
+    bool ok = format::ListChecksum(out.codes, e.count * manifest_.params.pq_m, out.keys, e.count) == e.checksum;
     state = ok ? kIntact : kCorrupt;
     list_state_[list].store(state, std::memory_order_release);
   }
@@ -217,7 +217,7 @@ Status MmapIndexReader::CheckFileFresh(int32_t file) const {
   if (file < 0 || file >= static_cast<int32_t>(manifest_.files.size())) {
     return Status::Invalid("file ", file, " out of range [0, ", manifest_.files.size(), ")");
   }
-  return CheckFingerprint(manifest_.files[file]);
+  return CheckFingerprint(LocalStorage(), manifest_.files[file]);
 }
 
 Status MmapIndexReader::VerifyAll() const {

@@ -1,27 +1,39 @@
 #include "parquet/fingerprint.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstring>
 #include <vector>
 
-#include "common/file_io.h"
-#include "index/checksum.h"
+#include "common/checksum.h"
 
 namespace quiver {
 namespace {
 
+Status ReadFully(arrow::io::RandomAccessFile* file, int64_t offset, int64_t n, void* out,
+                 const std::string& path) {
+  auto got = file->ReadAt(offset, n, out);
+  if (!got.ok()) return Status::IOError("cannot read '", path, "': ", got.status().message());
+  if (*got != n) return Status::IOError("cannot read '", path, "': unexpected end of file");
+  return Status::OK();
+}
+
+std::string Stale(const SourceFile& file, const std::string& what) {
+  return "stale index: source file '" + file.path + "' " + what;
+}
+
+}  // namespace
+
 // The footer is the Thrift metadata plus its 4-byte length and "PAR1": any
 // rewrite of the file that changes schema, row groups or statistics changes
 // it, and it is small enough to read at every open.
-Result<uint64_t> HashFooter(int fd, int64_t size, const std::string& path) {
-  auto read_at = [&](void* buf, size_t n, int64_t off) { return ReadFullyAt(fd, buf, n, off, "cannot read", path); };
+Result<Fingerprint> ReadFingerprint(const std::string& path, const FileStat& stat,
+                                    arrow::io::RandomAccessFile* file) {
+  Fingerprint f;
+  f.size_bytes = stat.size_bytes;
+  f.mtime_ns = stat.mtime_ns;
+  const int64_t size = stat.size_bytes;
   if (size < 12) return Status::Invalid("'", path, "' is not a Parquet file (too small)");
   unsigned char tail[8];
-  ARROW_RETURN_NOT_OK(read_at(tail, 8, size - 8));
+  ARROW_RETURN_NOT_OK(ReadFully(file, size - 8, 8, tail, path));
   if (std::memcmp(tail + 4, "PAR1", 4) != 0) {
     return Status::Invalid("'", path, "' is not a Parquet file (no PAR1 footer)");
   }
@@ -31,52 +43,47 @@ Result<uint64_t> HashFooter(int fd, int64_t size, const std::string& path) {
     return Status::Invalid("'", path, "' is not a Parquet file (footer length out of range)");
   }
   std::vector<char> footer(static_cast<size_t>(len) + 8);
-  ARROW_RETURN_NOT_OK(read_at(footer.data(), footer.size(), size - static_cast<int64_t>(footer.size())));
-  return Checksum(footer.data(), footer.size());
-}
-
-}  // namespace
-
-Result<Fingerprint> ComputeFingerprint(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return NotFound("file not found: '" + path + "'");
-    return ErrnoError("cannot open", path);
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return ErrnoError("cannot stat", path);
-  if (!S_ISREG(st.st_mode)) return Status::Invalid("'", path, "' is not a regular file");
-  Fingerprint f;
-  f.size_bytes = st.st_size;
-  f.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  ARROW_ASSIGN_OR_RAISE(f.footer_hash, HashFooter(fd, f.size_bytes, path));
+  const int64_t n = static_cast<int64_t>(footer.size());
+  ARROW_RETURN_NOT_OK(ReadFully(file, size - n, n, footer.data(), path));
+  f.footer_hash = Checksum(footer.data(), footer.size());
   return f;
 }
 
-Status CheckFingerprint(const SourceFile& file) {
-  auto now = ComputeFingerprint(file.path);
+Result<Fingerprint> ComputeFingerprint(Storage& storage, const std::string& path) {
+  ARROW_ASSIGN_OR_RAISE(FileStat stat, storage.Stat(path));
+  ARROW_ASSIGN_OR_RAISE(auto file, storage.Open(path));
+  return ReadFingerprint(path, stat, file.get());
+}
+
+Status CheckStat(const SourceFile& file, const Result<FileStat>& now) {
   if (!now.ok()) {
-    if (ToQvStatus(now.status()) == QV_ERR_NOT_FOUND) {
-      return StaleIndex("stale index: source file '" + file.path + "' is missing");
-    }
-    return StaleIndex("stale index: source file '" + file.path + "' changed: " + now.status().message());
+    if (ToQvStatus(now.status()) == QV_ERR_NOT_FOUND) return StaleIndex(Stale(file, "is missing"));
+    return StaleIndex(Stale(file, "changed: " + now.status().message()));
   }
-  const Fingerprint& f = *now;
-  if (f.size_bytes != file.size_bytes) {
-    return StaleIndex("stale index: source file '" + file.path + "' changed size (" +
-                      std::to_string(file.size_bytes) + " -> " + std::to_string(f.size_bytes) + " bytes)");
+  if (now->size_bytes != file.size_bytes) {
+    return StaleIndex(Stale(file, "changed size (" + std::to_string(file.size_bytes) + " -> " +
+                                      std::to_string(now->size_bytes) + " bytes)"));
   }
-  if (f.footer_hash != file.footer_hash) {
-    return StaleIndex("stale index: source file '" + file.path + "' was rewritten (footer differs)");
-  }
-  if (f.mtime_ns != file.mtime_ns) {
-    return StaleIndex("stale index: source file '" + file.path + "' was modified (mtime changed)");
+  if (now->mtime_ns != file.mtime_ns) {
+    return StaleIndex(Stale(file, "was modified (mtime changed)"));
   }
   return Status::OK();
+}
+
+Status CompareFingerprint(const SourceFile& file, const Result<Fingerprint>& now) {
+  if (!now.ok()) return CheckStat(file, now.status());
+  // A rewrite keeps size and time only by accident: the footer says it first.
+  if (now->size_bytes == file.size_bytes && now->footer_hash != file.footer_hash) {
+    return StaleIndex(Stale(file, "was rewritten (footer differs)"));
+  }
+  FileStat stat;
+  stat.size_bytes = now->size_bytes;
+  stat.mtime_ns = now->mtime_ns;
+  return CheckStat(file, stat);
+}
+
+Status CheckFingerprint(Storage& storage, const SourceFile& file) {
+  return CompareFingerprint(file, ComputeFingerprint(storage, file.path));
 }
 
 }  // namespace quiver

@@ -1,12 +1,15 @@
-// A source file's fingerprint, recorded at build time and checked at open and
-// before every read, so that a changed file is detected, never served.
+// A source file's fingerprint, recorded at build time and checked before the
+// file is first read, so that a changed file is detected, never served.
 #pragma once
+
+#include <arrow/io/interfaces.h>
 
 #include <cstdint>
 #include <string>
 
 #include "common/status.h"
-#include "index/index_reader.h"
+#include "parquet/source_file.h"
+#include "parquet/storage.h"
 
 namespace quiver {
 
@@ -16,11 +19,21 @@ struct Fingerprint {
   uint64_t footer_hash = 0;  // 64-bit hash of the Parquet footer bytes
 };
 
-// Stats `path` and hashes its footer. NotFound if the file is missing.
-Result<Fingerprint> ComputeFingerprint(const std::string& path);
+// The fingerprint of an open file whose stat is `stat`: hashes its footer.
+Result<Fingerprint> ReadFingerprint(const std::string& path, const FileStat& stat,
+                                    arrow::io::RandomAccessFile* file);
 
-// OK if `file` still matches its recorded fingerprint; otherwise StaleIndex
-// naming the file and what changed (missing, size, modification time, footer).
-Status CheckFingerprint(const SourceFile& file);
+// Stats and opens `path` and hashes its footer. NotFound if the file is missing.
+Result<Fingerprint> ComputeFingerprint(Storage& storage, const std::string& path);
+
+// OK if `now` (a fingerprint just taken, or why it could not be) matches what
+// `file` recorded; otherwise StaleIndex naming the file and what changed
+// (missing, size, modification time, footer).
+Status CompareFingerprint(const SourceFile& file, const Result<Fingerprint>& now);
+
+Status CheckFingerprint(Storage& storage, const SourceFile& file);
+
+// The cheap half of the check, from a stat alone: size and modification time.
+Status CheckStat(const SourceFile& file, const Result<FileStat>& now);
 
 }  // namespace quiver

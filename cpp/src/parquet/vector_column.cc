@@ -3,8 +3,6 @@
 #include <parquet/exception.h>
 #include <parquet/file_reader.h>
 
-#include <filesystem>
-
 #include "parquet/vector_layout.h"
 #include "parquet/vector_rows.h"
 
@@ -80,17 +78,16 @@ class ParquetVectorScanner final : public VectorScanner {
 }  // namespace
 
 Result<std::unique_ptr<VectorScanner>> VectorScanner::Open(const std::string& path,
-                                                           const std::string& column,
-                                                           int32_t dim) {
+                                                           const std::string& column, int32_t dim,
+                                                           Storage& storage) {
   if (dim < 0) return Status::Invalid("VectorScanner: negative dimension ", dim);
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) return NotFound(path + ": no such file");
+  ARROW_ASSIGN_OR_RAISE(auto input, storage.Open(path));
   std::unique_ptr<parquet::ParquetFileReader> file;
   try {
     parquet::ReaderProperties props;
     props.enable_buffered_stream();
     props.set_buffer_size(kReadBufferBytes);
-    file = parquet::ParquetFileReader::OpenFile(path, /*memory_map=*/false, props);
+    file = parquet::ParquetFileReader::Open(std::move(input), props);
   } catch (const std::exception& e) {
     return Status::IOError(path, ": ", e.what());
   }

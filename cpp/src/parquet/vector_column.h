@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/storage.h"
 
 namespace quiver {
 
@@ -25,7 +26,8 @@ class VectorScanner {
   // naming the file and the column). `dim` is the expected length; 0 means
   // learn it from the column type (fixed size) or from the first non-null row.
   static Result<std::unique_ptr<VectorScanner>> Open(const std::string& path,
-                                                     const std::string& column, int32_t dim);
+                                                     const std::string& column, int32_t dim,
+                                                     Storage& storage = LocalStorage());
   virtual ~VectorScanner() = default;
 
   virtual int64_t num_rows() const = 0;

@@ -1,7 +1,6 @@
 #include "parquet/vector_reader.h"
 
 #include <arrow/buffer.h>
-#include <arrow/io/file.h>
 #include <arrow/io/memory.h>
 #include <parquet/column_page.h>
 #include <parquet/column_reader.h>
@@ -10,13 +9,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <thread>
 
-#include "common/parallel_for.h"
-#include "parquet/fingerprint.h"
 #include "parquet/page_cache.h"
 #include "parquet/page_locations.h"
 #include "parquet/vector_layout.h"
@@ -34,40 +29,18 @@ struct ChunkSlot {
   ChunkPages pages;
 };
 
-// One source file, opened on first use: fingerprint checked, footer parsed,
-// page locations cached for the life of the reader.
+// The vector column of one source file, resolved on first use (the file is
+// opened by the SourceReader); page locations cached for the life of the
+// reader.
 struct FileState {
   std::mutex mu;
   bool opened = false;
   Status error;  // sticky: a stale or broken file stays refused
-  std::shared_ptr<arrow::io::RandomAccessFile> file;
+  uint32_t index = 0;
   std::shared_ptr<parquet::FileMetaData> metadata;
   VectorLayout layout;
   std::vector<int64_t> rg_first_row;  // row groups + 1 entries
   std::vector<std::unique_ptr<ChunkSlot>> chunks;
-};
-
-// Limits the reads in flight across the worker threads of one batch.
-class ReadLimiter {
- public:
-  explicit ReadLimiter(int32_t slots) : free_(std::max(1, slots)) {}
-  void Acquire() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return free_ > 0; });
-    --free_;
-  }
-  void Release() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++free_;
-    }
-    cv_.notify_one();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int32_t free_;
 };
 
 // Hands a column reader a fixed list of pages.
@@ -112,29 +85,6 @@ Result<std::shared_ptr<parquet::Page>> CopyPage(const parquet::Page& page) {
   }
 }
 
-// Read buffers are reused from task to task: fresh memory costs the kernel a
-// page clear per 4 KiB, more than copying the bytes in. At most kKeep
-// buffers are held between reads.
-class ScratchPool {
- public:
-  static constexpr size_t kKeep = 4;
-  std::shared_ptr<arrow::ResizableBuffer> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (free_.empty()) return nullptr;
-    auto b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-  void Give(std::shared_ptr<arrow::ResizableBuffer> b) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (free_.size() < kKeep) free_.push_back(std::move(b));
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<std::shared_ptr<arrow::ResizableBuffer>> free_;
-};
-
 // Keys of one batch that fall into the same page unit: positions
 // [begin, end) of the key-sorted order.
 struct Want {
@@ -152,21 +102,31 @@ struct DecodeTask {
 
 class ParquetVectorReader final : public VectorReader {
  public:
-  ParquetVectorReader(std::vector<SourceFile> files, std::string column, int32_t dim,
-                      int64_t budget)
-      : files_(std::move(files)), column_(std::move(column)), dim_(dim), cache_(budget) {
-    for (size_t i = 0; i < files_.size(); ++i) states_.push_back(std::make_unique<FileState>());
+  ParquetVectorReader(std::shared_ptr<SourceReader> source, std::string column, int32_t dim,
+                      int64_t budget, ThreadPool* pool)
+      : source_(std::move(source)),
+        files_(source_->files()),
+        column_(std::move(column)),
+        dim_(dim),
+        cache_(budget),
+        own_pool_(pool ? nullptr : std::make_unique<ThreadPool>()),
+        pool_(pool ? pool : own_pool_.get()) {
+    for (size_t i = 0; i < files_.size(); ++i) {
+      states_.push_back(std::make_unique<FileState>());
+      states_.back()->index = static_cast<uint32_t>(i);
+    }
   }
 
-  Status Read(const uint64_t* keys, int64_t n, const IoOptions& io, float* out,
-              RowStatus* status) override;
+  Status Read(const uint64_t* keys, int64_t n, const IoOptions& io, float* out, RowStatus* status,
+              int32_t threads) override;
 
   void SetCacheBudget(int64_t bytes) override { cache_.SetBudget(bytes); }
 
   IoStats stats() const override {
     IoStats s;
-    s.bytes_read = bytes_read_.load();
-    s.read_requests = read_requests_.load();
+    const IoCounters io = source_->counters();
+    s.bytes_read = io.bytes_read;
+    s.read_requests = io.read_requests;
     s.pages_decoded = pages_decoded_.load();
     s.page_cache_hits = page_cache_hits_.load();
     s.cache_bytes = cache_.bytes();
@@ -177,11 +137,6 @@ class ParquetVectorReader final : public VectorReader {
   Result<FileState*> OpenFile(uint32_t f);
   Status OpenFileLocked(uint32_t f, FileState* st);
   Result<const ChunkPages*> Locate(uint32_t f, FileState* st, int rg);
-  // Reads [offset, offset + length) into `into` when given (reused memory),
-  // else into a new buffer.
-  Result<std::shared_ptr<arrow::Buffer>> ReadRange(FileState* st, int64_t offset, int64_t length,
-                                                   ReadLimiter* limiter,
-                                                   arrow::ResizableBuffer* into = nullptr);
   Status Decode(const std::vector<Want>& wants, const DecodeTask& task, const IoOptions& io,
                 ReadLimiter* limiter, const std::vector<std::pair<uint64_t, int64_t>>& order,
                 float* out, RowStatus* status);
@@ -190,13 +145,15 @@ class ParquetVectorReader final : public VectorReader {
                 RowStatus* status) const;
   std::string Where(uint32_t f) const { return files_[f].path + ": column '" + column_ + "'"; }
 
-  const std::vector<SourceFile> files_;
+  const std::shared_ptr<SourceReader> source_;
+  const std::vector<SourceFile>& files_;
   const std::string column_;
   const int32_t dim_;
   std::vector<std::unique_ptr<FileState>> states_;
   PageCache cache_;
-  ScratchPool scratch_;
-  std::atomic<int64_t> bytes_read_{0}, read_requests_{0}, pages_decoded_{0}, page_cache_hits_{0};
+  std::unique_ptr<ThreadPool> own_pool_;
+  ThreadPool* const pool_;
+  std::atomic<int64_t> pages_decoded_{0}, page_cache_hits_{0};
 };
 
 Result<FileState*> ParquetVectorReader::OpenFile(uint32_t f) {
@@ -211,14 +168,11 @@ Result<FileState*> ParquetVectorReader::OpenFile(uint32_t f) {
 }
 
 Status ParquetVectorReader::OpenFileLocked(uint32_t f, FileState* st) {
-  ARROW_RETURN_NOT_OK(CheckFingerprint(files_[f]));
+  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, source_->Open(f));
   const std::string& path = files_[f].path;
-  auto file = arrow::io::ReadableFile::Open(path);
-  if (!file.ok()) return Status::IOError(path, ": ", file.status().message());
-  st->file = *file;
   try {
-    auto reader = parquet::ParquetFileReader::Open(st->file);
-    st->metadata = reader->metadata();
+    parquet::ParquetFileReader* reader = open->parquet.get();
+    st->metadata = open->metadata;
     ARROW_ASSIGN_OR_RAISE(st->layout, ResolveVectorLayout(*st->metadata, path, column_));
     const int groups = st->metadata->num_row_groups();
     st->rg_first_row.assign(1, 0);
@@ -256,7 +210,9 @@ Result<const ChunkPages*> ParquetVectorReader::Locate(uint32_t f, FileState* st,
       try {
         auto chunk = st->metadata->RowGroup(rg)->ColumnChunk(st->layout.leaf);
         const ChunkRange range = ColumnChunkRange(*chunk);
-        ARROW_ASSIGN_OR_RAISE(auto bytes, ReadRange(st, range.offset, range.length, nullptr));
+        ARROW_ASSIGN_OR_RAISE(RangeReads read, source_->ReadRanges(f, {{range.offset, range.length}},
+                                                                   IoOptions{}, nullptr, false));
+        auto bytes = read.Slice(range.offset, range.length);
         ARROW_ASSIGN_OR_RAISE(slot->pages,
                               DiscoverPages(*chunk, *st->layout.descr, std::move(bytes),
                                             st->metadata->RowGroup(rg)->num_rows()));
@@ -272,37 +228,6 @@ Result<const ChunkPages*> ParquetVectorReader::Locate(uint32_t f, FileState* st,
   }
   if (!slot->error.ok()) return slot->error;
   return &slot->pages;
-}
-
-Result<std::shared_ptr<arrow::Buffer>> ParquetVectorReader::ReadRange(
-    FileState* st, int64_t offset, int64_t length, ReadLimiter* limiter,
-    arrow::ResizableBuffer* into) {
-  std::shared_ptr<arrow::Buffer> buffer;
-  int64_t got = 0;
-  if (into) ARROW_RETURN_NOT_OK(into->Resize(length, /*shrink_to_fit=*/false));
-  if (limiter) limiter->Acquire();
-  Status st_read;
-  if (into) {
-    auto n = st->file->ReadAt(offset, length, into->mutable_data());
-    st_read = n.status();
-    if (n.ok()) got = *n;
-  } else {
-    auto b = st->file->ReadAt(offset, length);
-    st_read = b.status();
-    if (b.ok()) {
-      buffer = *b;
-      got = buffer->size();
-    }
-  }
-  if (limiter) limiter->Release();
-  ARROW_RETURN_NOT_OK(st_read);
-  if (got != length) {
-    return Status::IOError("short read at offset ", offset, ": ", got, " of ", length, " bytes");
-  }
-  bytes_read_ += length;
-  ++read_requests_;
-  if (into) buffer = std::make_shared<arrow::Buffer>(into->data(), length);
-  return buffer;
 }
 
 void ParquetVectorReader::CopyRows(const DecodedPage& page, const Want& w,
@@ -327,62 +252,17 @@ Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeT
   const int rg = static_cast<int>(first.id.row_group);
   const ChunkPages& pages = st->chunks[rg]->pages;
   try {
-    // The byte ranges: the dictionary page (if any), then each unit.
-    std::vector<std::pair<int64_t, int64_t>> ranges;
-    if (pages.dictionary_offset >= 0) ranges.emplace_back(pages.dictionary_offset, pages.dictionary_length);
+    // The byte ranges: the dictionary page (if any), then each unit. Nearby
+    // ranges are read as one request. The pages then go end to end to a
+    // single page reader, so the dictionary is decoded once.
+    std::vector<ByteRange> ranges;
+    if (pages.dictionary_offset >= 0) ranges.push_back({pages.dictionary_offset, pages.dictionary_length});
     for (int64_t w = task.first_want; w < task.last_want; ++w) {
-      ranges.emplace_back(wants[w].unit->offset, wants[w].unit->length);
+      ranges.push_back({wants[w].unit->offset, wants[w].unit->length});
     }
-    // Nearby ranges are read as one request. The pages then go end to end
-    // to a single page reader, so the dictionary is decoded once: as a slice
-    // of the read when they are adjacent in the file, else copied together.
-    std::vector<std::pair<std::shared_ptr<arrow::Buffer>, int64_t>> reads;  // buffer, file offset
-    std::vector<std::shared_ptr<arrow::ResizableBuffer>> scratch;
-    struct GiveBack {
-      ScratchPool* pool;
-      std::vector<std::shared_ptr<arrow::ResizableBuffer>>* buffers;
-      ~GiveBack() {
-        for (auto& b : *buffers) pool->Give(std::move(b));
-      }
-    } give_back{&scratch_, &scratch};
-    for (size_t i = 0; i < ranges.size();) {
-      size_t j = i + 1;
-      int64_t end = ranges[i].first + ranges[i].second;
-      while (j < ranges.size() && ranges[j].first >= end && ranges[j].first - end <= io.gap_bytes) {
-        end = ranges[j].first + ranges[j].second;
-        ++j;
-      }
-      auto into = scratch_.Take();
-      if (!into) {
-        ARROW_ASSIGN_OR_RAISE(into, arrow::AllocateResizableBuffer(0));
-      }
-      scratch.push_back(into);
-      ARROW_ASSIGN_OR_RAISE(auto bytes,
-                            ReadRange(st, ranges[i].first, end - ranges[i].first, limiter, into.get()));
-      reads.emplace_back(std::move(bytes), ranges[i].first);
-      i = j;
-    }
-    bool adjacent = reads.size() == 1;
-    for (size_t k = 1; adjacent && k < ranges.size(); ++k) {
-      adjacent = ranges[k].first == ranges[k - 1].first + ranges[k - 1].second;
-    }
-    std::shared_ptr<arrow::Buffer> joined;
-    if (adjacent) {
-      joined = reads[0].first;
-    } else {
-      int64_t total = 0;
-      for (const auto& r : ranges) total += r.second;
-      ARROW_ASSIGN_OR_RAISE(auto buffer, arrow::AllocateBuffer(total));
-      int64_t written = 0;
-      size_t read = 0;
-      for (const auto& r : ranges) {
-        while (r.first >= reads[read].second + reads[read].first->size()) ++read;
-        std::memcpy(buffer->mutable_data() + written,
-                    reads[read].first->data() + (r.first - reads[read].second), r.second);
-        written += r.second;
-      }
-      joined = std::move(buffer);
-    }
+    ARROW_ASSIGN_OR_RAISE(RangeReads reads,
+                          source_->ReadRanges(f, ranges, io, limiter, /*reuse_buffers=*/true));
+    ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> joined, reads.Concatenate(ranges));
     auto chunk = st->metadata->RowGroup(rg)->ColumnChunk(st->layout.leaf);
     parquet::ReaderProperties props;
     auto pager = parquet::PageReader::Open(std::make_shared<arrow::io::BufferReader>(joined),
@@ -452,7 +332,7 @@ Status ParquetVectorReader::Decode(const std::vector<Want>& wants, const DecodeT
 }
 
 Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOptions& io, float* out,
-                                 RowStatus* status) {
+                                 RowStatus* status, int32_t threads) {
   if (n < 0) return Status::Invalid("VectorReader::Read: negative key count");
   if (n == 0) return Status::OK();
   if (!keys || !out || !status) return Status::Invalid("VectorReader::Read: null buffer");
@@ -492,7 +372,7 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
       if (!slot->located) unlocated.emplace_back(f, cur_rg);
     }
     if (unlocated.size() > 1) {
-      ARROW_RETURN_NOT_OK(ParallelFor(static_cast<int64_t>(unlocated.size()), 0, [&](int64_t t) {
+      ARROW_RETURN_NOT_OK(pool_->ParallelFor(static_cast<int64_t>(unlocated.size()), threads, [&](int64_t t) {
         const auto [f, rg] = unlocated[t];
         return Locate(f, states_[f].get(), rg).status();
       }));
@@ -573,17 +453,24 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   }
 
   ReadLimiter limiter(io.concurrency);
-  return ParallelFor(static_cast<int64_t>(tasks.size()), 0, [&](int64_t t) {
+  return pool_->ParallelFor(static_cast<int64_t>(tasks.size()), threads, [&](int64_t t) {
     return Decode(missing, tasks[t], io, &limiter, order, out, status);
   });
 }
 
 }  // namespace
 
+std::unique_ptr<VectorReader> VectorReader::Make(std::shared_ptr<SourceReader> source,
+                                                 std::string column, int32_t dim,
+                                                 int64_t cache_budget_bytes, ThreadPool* pool) {
+  return std::make_unique<ParquetVectorReader>(std::move(source), std::move(column), dim,
+                                               cache_budget_bytes, pool);
+}
+
 std::unique_ptr<VectorReader> VectorReader::Make(std::vector<SourceFile> files, std::string column,
                                                  int32_t dim, int64_t cache_budget_bytes) {
-  return std::make_unique<ParquetVectorReader>(std::move(files), std::move(column), dim,
-                                               cache_budget_bytes);
+  return Make(std::make_shared<SourceReader>(std::move(files)), std::move(column), dim,
+              cache_budget_bytes);
 }
 
 }  // namespace quiver

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include "common/parallel_for.h"
-#include "search/top_k.h"
+#include "common/thread_pool.h"
+#include "kernels/top_k.h"
 
 namespace quiver {
 
@@ -31,7 +31,8 @@ float ExactDistance(const Kernels& kernels, Metric metric, const float* q, const
 }
 
 Status RefineExact(VectorReader& reader, const IoOptions& io, const RefineBatch& batch,
-                   int32_t threads, uint64_t* out_keys, float* out_dists, const Kernels& kernels) {
+                   ThreadPool& pool, int32_t threads, uint64_t* out_keys, float* out_dists,
+                   const Kernels& kernels) {
   const int64_t total = batch.n * batch.per_query;
   std::vector<uint64_t> unique;
   unique.reserve(static_cast<size_t>(total));
@@ -46,10 +47,10 @@ Status RefineExact(VectorReader& reader, const IoOptions& io, const RefineBatch&
   std::vector<RowStatus> status(unique.size());
   if (!unique.empty()) {
     ARROW_RETURN_NOT_OK(reader.Read(unique.data(), static_cast<int64_t>(unique.size()), io,
-                                    vectors.data(), status.data()));
+                                    vectors.data(), status.data(), threads));
   }
 
-  return ParallelFor(batch.n, threads, [&](int64_t qi) -> Status {
+  return pool.ParallelFor(batch.n, threads, [&](int64_t qi) -> Status {
     const float* q = batch.queries + qi * batch.dim;
     const uint64_t* cands = batch.candidates + qi * batch.per_query;
     TopK top(batch.k);

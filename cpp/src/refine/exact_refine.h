@@ -6,8 +6,9 @@
 
 #include "common/metric.h"
 #include "common/status.h"
+#include "common/thread_pool.h"
 #include "parquet/vector_reader.h"
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 
@@ -27,7 +28,7 @@ struct RefineBatch {
 // out_keys / out_dists at i * k. A row whose vector is no longer usable is
 // dropped; slots left over are QV_NO_ROW / +inf.
 Status RefineExact(VectorReader& reader, const IoOptions& io, const RefineBatch& batch,
-                   int32_t threads, uint64_t* out_keys, float* out_dists,
+                   ThreadPool& pool, int32_t threads, uint64_t* out_keys, float* out_dists,
                    const Kernels& kernels = ActiveKernels());
 
 // The exact distance of `x` to the prepared query `q` under `metric` (smaller

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "refine/exact_refine.h"
-#include "common/parallel_for.h"
-#include "search/top_k.h"
+#include "common/thread_pool.h"
+#include "kernels/top_k.h"
 
 namespace quiver {
 namespace {
@@ -18,9 +18,14 @@ constexpr int64_t kRefineChunkBytes = int64_t{256} << 20;
 
 }  // namespace
 
-IndexSearcher::IndexSearcher(const IndexReader& index, VectorReader* vectors,
+IndexSearcher::IndexSearcher(const IndexReader& index, VectorReader* vectors, ThreadPool* pool,
                              const Kernels& kernels)
-    : index_(index), vectors_(vectors), kernels_(kernels), scan_(index, kernels) {}
+    : index_(index),
+      vectors_(vectors),
+      own_pool_(pool ? nullptr : std::make_unique<ThreadPool>()),
+      pool_(pool ? pool : own_pool_.get()),
+      kernels_(kernels),
+      scan_(index, kernels) {}
 
 Status IndexSearcher::Validate(const float* queries, int64_t n, int32_t dim, int32_t k,
                                const SearchOptions& opt) const {
@@ -96,7 +101,7 @@ Status IndexSearcher::Search(const float* queries, int64_t n, int32_t dim, int32
     float* stage_dists = refine ? cand_dists.data() : dists;
     // A thread-private workspace per query keeps the scan allocation-light
     // without sharing state between threads.
-    ARROW_RETURN_NOT_OK(ParallelFor(count, count > 1 ? opt.threads : 1, [&](int64_t i) -> Status {
+    ARROW_RETURN_NOT_OK(pool_->ParallelFor(count, count > 1 ? opt.threads : 1, [&](int64_t i) -> Status {
       thread_local IvfPqScan::Workspace ws;
       TopK top(per_query);
       ARROW_RETURN_NOT_OK(
@@ -114,7 +119,7 @@ Status IndexSearcher::Search(const float* queries, int64_t n, int32_t dim, int32
       batch.per_query = per_query;
       batch.k = k;
       ARROW_RETURN_NOT_OK(
-          RefineExact(*vectors_, opt.io, batch, opt.threads, keys, dists, kernels_));
+          RefineExact(*vectors_, opt.io, batch, *pool_, opt.threads, keys, dists, kernels_));
     }
   }
   return Status::OK();

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "common/status.h"
+#include "common/thread_pool.h"
 #include "quiver/quiver.h"
 #include "index/index_reader.h"
 #include "parquet/vector_reader.h"
@@ -17,15 +18,16 @@ namespace quiver {
 struct SearchOptions {
   int32_t nprobes = QV_DEFAULT_NPROBES;              // capped at nlist
   int32_t refine_factor = QV_DEFAULT_REFINE_FACTOR;  // k * factor exact candidates; 0 = PQ distances
-  int32_t threads = 0;        // 0 = all cores
+  int32_t threads = 0;        // threads per call, the caller's included; 0 = all cores
   IoOptions io;
 };
 
 class IndexSearcher {
  public:
-  // Both must outlive the searcher. `vectors` may be null only if every
-  // search runs with refine_factor 0.
-  IndexSearcher(const IndexReader& index, VectorReader* vectors,
+  // All must outlive the searcher. `vectors` may be null only if every
+  // search runs with refine_factor 0. Work runs on `pool` (the handle's), or
+  // on a pool of the searcher's own when none is given.
+  IndexSearcher(const IndexReader& index, VectorReader* vectors, ThreadPool* pool = nullptr,
                 const Kernels& kernels = ActiveKernels());
 
   // n queries (row-major, n * dim) -> out_keys / out_dists [n * k], query i at
@@ -39,6 +41,8 @@ class IndexSearcher {
 
   const IndexReader& index_;
   VectorReader* vectors_;
+  std::unique_ptr<ThreadPool> own_pool_;
+  ThreadPool* pool_;
   const Kernels& kernels_;
   IvfPqScan scan_;
 };

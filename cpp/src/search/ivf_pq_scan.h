@@ -9,9 +9,9 @@
 #include "common/metric.h"
 #include "common/status.h"
 #include "index/index_reader.h"
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 #include "search/row_filter.h"
-#include "search/top_k.h"
+#include "kernels/top_k.h"
 
 namespace quiver {
 

@@ -294,7 +294,7 @@ std::vector<VectorRow> RandomVectorRows(int64_t n, int32_t dim, uint64_t seed) {
 }
 
 arrow::Result<SourceFile> DescribeSourceFile(const std::string& path) {
-  ARROW_ASSIGN_OR_RAISE(Fingerprint fp, ComputeFingerprint(path));
+  ARROW_ASSIGN_OR_RAISE(Fingerprint fp, ComputeFingerprint(LocalStorage(), path));
   SourceFile f;
   f.path = std::filesystem::absolute(path).string();
   try {

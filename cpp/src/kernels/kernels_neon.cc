@@ -6,7 +6,7 @@
 
 #include <cstring>
 
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 namespace {

@@ -1,5 +1,6 @@
-// The checksum of the index file: 64-bit XXH3 (libxxhash, a stable format),
-// fast enough that verifying a posting list costs less than scanning it.
+// The project's one checksum: 64-bit XXH3 (libxxhash, a stable format), fast
+// enough that verifying a posting list costs less than scanning it. The index
+// file and the source files' footer fingerprints both use it.
 #pragma once
 
 #include <cstddef>
@@ -25,15 +26,5 @@ class StreamingChecksum {
   struct State;
   std::unique_ptr<State> state_;
 };
-
-}  // namespace quiver
-
-namespace quiver {
-
-// A posting list's checksum: its codes, then its row keys.
-inline uint64_t ListChecksum(const uint8_t* codes, size_t code_bytes, const uint64_t* keys,
-                             size_t n_keys) {
-  return Checksum(keys, n_keys * sizeof(uint64_t), Checksum(codes, code_bytes));
-}
 
 }  // namespace quiver

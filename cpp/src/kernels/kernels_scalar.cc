@@ -2,7 +2,7 @@
 // the SIMD tables follow so that every table agrees bit for bit.
 #include <cstddef>
 
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 namespace {

@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 #if defined(__aarch64__)
 #include <asm/hwcap.h>

@@ -3,7 +3,7 @@
 // instructions so that rounding matches it exactly.
 #include <immintrin.h>
 
-#include "search/kernels.h"
+#include "kernels/kernels.h"
 
 namespace quiver {
 namespace {

@@ -1,19 +1,15 @@
-#include "fetch/row_fetcher.h"
+#include "parquet/row_fetcher.h"
 
 #include <arrow/api.h>
 #include <arrow/compute/api_vector.h>
-#include <arrow/io/caching.h>
-#include <arrow/io/file.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/file_reader.h>
 
 #include <algorithm>
-#include <map>
-#include <mutex>
+#include <cstring>
 
-#include "common/parallel_for.h"
-#include "parquet/fingerprint.h"
+#include "parquet/page_locations.h"
 
 namespace quiver {
 
@@ -27,42 +23,73 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
   for (const auto& child : field.children) CollectLeaves(child, leaves);
 }
 
+// A file whose reads are served from column chunks read ahead, falling back
+// to the file itself for anything outside them.
+class ReadAheadFile final : public arrow::io::RandomAccessFile {
+ public:
+  ReadAheadFile(std::shared_ptr<arrow::io::RandomAccessFile> file, RangeReads ahead)
+      : file_(std::move(file)), ahead_(std::move(ahead)) {}
+
+  arrow::Status Close() override { return arrow::Status::OK(); }
+  bool closed() const override { return false; }
+  arrow::Result<int64_t> Tell() const override { return position_; }
+  arrow::Status Seek(int64_t position) override {
+    position_ = position;
+    return arrow::Status::OK();
+  }
+  arrow::Result<int64_t> GetSize() override { return file_->GetSize(); }
+  arrow::Result<int64_t> Read(int64_t nbytes, void* out) override {
+    ARROW_ASSIGN_OR_RAISE(int64_t n, ReadAt(position_, nbytes, out));
+    position_ += n;
+    return n;
+  }
+  arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t nbytes) override {
+    ARROW_ASSIGN_OR_RAISE(auto b, ReadAt(position_, nbytes));
+    position_ += b->size();
+    return b;
+  }
+  arrow::Result<int64_t> ReadAt(int64_t position, int64_t nbytes, void* out) override {
+    if (auto b = ahead_.Slice(position, nbytes)) {
+      std::memcpy(out, b->data(), nbytes);
+      return nbytes;
+    }
+    return file_->ReadAt(position, nbytes, out);
+  }
+  arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes) override {
+    if (auto b = ahead_.Slice(position, nbytes)) return b;
+    return file_->ReadAt(position, nbytes);
+  }
+
+ private:
+  std::shared_ptr<arrow::io::RandomAccessFile> file_;
+  RangeReads ahead_;
+  int64_t position_ = 0;
+};
+
 // The wanted rows of one file: positions [begin, end) of the key-sorted order.
 struct FileSlice {
   uint32_t file = 0;
   int64_t begin = 0, end = 0;
 };
 
-// Reads the row groups of `path` that hold `rows` (sorted), projected to
-// `columns`, with the column chunks fetched in one coalesced pass, and takes
+// Reads the row groups of file `f` that hold `rows` (sorted), projected to
+// `columns`, with the column chunks fetched in one merged pass, and takes
 // those rows in that order.
-Result<std::shared_ptr<arrow::Table>> ReadFileRows(const SourceFile& file,
+Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_t f,
                                                    const std::vector<int64_t>& rows,
                                                    const std::vector<std::string>& columns,
                                                    const IoOptions& io) {
-  ARROW_RETURN_NOT_OK(CheckFingerprint(file));
-  const std::string& path = file.path;
-  auto opened = arrow::io::ReadableFile::Open(path);
-  if (!opened.ok()) return Status::IOError(path, ": ", opened.status().message());
-  parquet::ArrowReaderProperties props;
-  props.set_pre_buffer(true);
-  arrow::io::CacheOptions cache;
-  cache.hole_size_limit = std::max<int64_t>(0, io.gap_bytes);
-  cache.range_size_limit = std::max<int64_t>(cache.hole_size_limit + 1, 64LL << 20);
-  cache.lazy = false;
-  props.set_cache_options(cache);
-  props.set_io_context(arrow::io::IOContext(arrow::default_memory_pool()));
-  parquet::arrow::FileReaderBuilder builder;
-  try {
-    ARROW_RETURN_NOT_OK(builder.Open(*opened));
-  } catch (const std::exception& e) {
-    return Status::IOError(path, ": ", e.what());
+  ARROW_RETURN_NOT_OK(source.CheckUnchanged(f));
+  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, source.Open(f));
+  const std::string& path = open->file->path;
+  const std::shared_ptr<parquet::FileMetaData>& metadata = open->metadata;
+  parquet::arrow::SchemaManifest manifest;
+  {
+    auto made = parquet::arrow::SchemaManifest::Make(metadata->schema(), metadata->key_value_metadata(),
+                                                     parquet::default_arrow_reader_properties(),
+                                                     &manifest);
+    if (!made.ok()) return Status::IOError(path, ": ", made.message());
   }
-  auto st = builder.properties(props)->Build();
-  if (!st.ok()) return Status::IOError(path, ": ", st.status().message());
-  std::unique_ptr<parquet::arrow::FileReader> reader = std::move(*st);
-
-  const auto& manifest = reader->manifest();
   std::vector<int> leaves;
   std::vector<std::shared_ptr<arrow::Field>> fields;
   for (const auto& name : columns) {
@@ -78,7 +105,6 @@ Result<std::shared_ptr<arrow::Table>> ReadFileRows(const SourceFile& file,
     fields.push_back(found->field);
   }
 
-  auto metadata = reader->parquet_reader()->metadata();
   std::vector<int64_t> rg_first{0};
   for (int g = 0; g < metadata->num_row_groups(); ++g) {
     rg_first.push_back(rg_first.back() + metadata->RowGroup(g)->num_rows());
@@ -107,6 +133,22 @@ Result<std::shared_ptr<arrow::Table>> ReadFileRows(const SourceFile& file,
   leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
   std::shared_ptr<arrow::Table> table;
   try {
+    std::vector<ByteRange> chunks;
+    for (int g : groups) {
+      for (int leaf : leaves) {
+        const ChunkRange r = ColumnChunkRange(*metadata->RowGroup(g)->ColumnChunk(leaf));
+        chunks.push_back({r.offset, r.length});
+      }
+    }
+    std::sort(chunks.begin(), chunks.end(),
+              [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
+    ARROW_ASSIGN_OR_RAISE(RangeReads ahead, source.ReadRanges(f, chunks, io, nullptr, false));
+    auto file = std::make_shared<ReadAheadFile>(open->input, std::move(ahead));
+    std::unique_ptr<parquet::arrow::FileReader> reader;
+    auto made = parquet::arrow::FileReader::Make(
+        arrow::default_memory_pool(),
+        parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(), metadata), &reader);
+    if (!made.ok()) return Status::IOError(path, ": ", made.message());
     auto read = reader->ReadRowGroups(groups, leaves);
     if (!read.ok()) return Status::IOError(path, ": ", read.status().message());
     table = *read;
@@ -147,8 +189,9 @@ Result<std::shared_ptr<arrow::Schema>> CommonSchema(
 }  // namespace
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
-    const std::vector<SourceFile>& files, const uint64_t* keys, int64_t n,
-    const std::vector<std::string>& columns, const IoOptions& io) {
+    SourceReader& source, const uint64_t* keys, int64_t n, const std::vector<std::string>& columns,
+    const IoOptions& io, ThreadPool& pool, int32_t threads) {
+  const std::vector<SourceFile>& files = source.files();
   if (n < 0) return Status::Invalid("FetchRows: negative key count");
   if (n > 0 && !keys) return Status::Invalid("FetchRows: null keys");
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -192,12 +235,12 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
   std::vector<std::shared_ptr<arrow::Table>> tables(slices.size());
   std::vector<std::string> paths;
   for (const FileSlice& s : slices) paths.push_back(files[s.file].path);
-  ARROW_RETURN_NOT_OK(ParallelFor(static_cast<int64_t>(slices.size()), 0, [&](int64_t i) -> Status {
+  ARROW_RETURN_NOT_OK(pool.ParallelFor(static_cast<int64_t>(slices.size()), threads, [&](int64_t i) -> Status {
     const FileSlice& s = slices[i];
     std::vector<int64_t> rows;
     rows.reserve(s.end - s.begin);
     for (int64_t j = s.begin; j < s.end; ++j) rows.push_back(QV_ROW_KEY_ROW(order[j].first));
-    ARROW_ASSIGN_OR_RAISE(tables[i], ReadFileRows(files[s.file], rows, columns, io));
+    ARROW_ASSIGN_OR_RAISE(tables[i], ReadFileRows(source, s.file, rows, columns, io));
     return Status::OK();
   }));
   ARROW_ASSIGN_OR_RAISE(auto schema, CommonSchema(tables, paths));

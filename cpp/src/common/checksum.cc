@@ -1,4 +1,4 @@
-#include "index/checksum.h"
+#include "common/checksum.h"
 
 // Header-only (inlined), so nothing is linked; Arrow's internal copy of the
 // same library is not part of its public headers.
