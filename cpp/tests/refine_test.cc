@@ -124,8 +124,8 @@ class RefineTest : public ::testing::TestWithParam<int32_t> {
     std::copy(c.queries.begin(), c.queries.begin() + kDim, data.begin() + vanished * kDim);
     reader_ = std::make_unique<testing::FaissIvfPqReader>(data, c.keys, kDim, kNlist, kM, GetParam(),
                                                           c.files);
-    vectors_ = VectorReader::Make(c.files, "v", kDim, 1 << 20);
-    searcher_ = std::make_unique<IndexSearcher>(*reader_, vectors_.get());
+    vectors_ = VectorReader::Make(std::make_shared<SourceReader>(c.files), "v", kDim, 1 << 20, &pool_);
+    searcher_ = std::make_unique<IndexSearcher>(*reader_, vectors_.get(), &pool_);
   }
 
   Results Search(const std::vector<float>& q, int32_t k, const SearchOptions& o,
@@ -137,6 +137,7 @@ class RefineTest : public ::testing::TestWithParam<int32_t> {
     return r;
   }
 
+  ThreadPool pool_;
   std::unique_ptr<testing::FaissIvfPqReader> reader_;
   std::unique_ptr<VectorReader> vectors_;
   std::unique_ptr<IndexSearcher> searcher_;
@@ -189,6 +190,23 @@ TEST_P(RefineTest, BatchEqualsOneByOne) {
     EXPECT_TRUE(std::equal(one.keys.begin(), one.keys.end(), batch.keys.begin() + qi * k));
     EXPECT_TRUE(std::equal(one.dists.begin(), one.dists.end(), batch.dists.begin() + qi * k));
   }
+}
+
+// A Spark task given one core calls with threads = 1: the scan, the page
+// reads and the refinement then all stay on the caller's thread.
+TEST_P(RefineTest, ThreadsAskedForAreAllThatRun) {
+  const Corpus& c = GetCorpus();
+  SearchOptions o = Options(3, 8);
+  o.threads = 1;
+  Results one = Search(c.queries, 5, o);
+  EXPECT_EQ(pool_.threads_started(), 0);
+  o.threads = 2;
+  vectors_->SetCacheBudget(0);  // every batch reads and decodes again
+  for (int round = 0; round < 5; ++round) {
+    Results two = Search(c.queries, 5, o);
+    EXPECT_EQ(two.keys, one.keys);
+  }
+  EXPECT_EQ(pool_.threads_started(), 1);  // one helper, kept from call to call
 }
 
 TEST_P(RefineTest, EightConcurrentThreadsEqualSerial) {
