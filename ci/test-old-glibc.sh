@@ -39,7 +39,7 @@ mkdir -p "$work"
 rows=3000
 ci/in-build-root.sh build/cpp/tests/quiver_smoke_data "$work/data.parquet" $rows 32
 # The jar, the probe and the jar's own dependencies (Arrow Java) from the local Maven repository.
-JAVA_HOME=$jdk mvn -B -q -o -ntp -f bindings/pom.xml dependency:build-classpath \
+JAVA_HOME=$jdk mvn -B -q -ntp -f bindings/pom.xml dependency:build-classpath \
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$work/classpath.txt" > "$work/mvn.log" 2>&1 \
   || { cat "$work/mvn.log" >&2; exit 1; }
 mkdir -p "$work/lib"
