@@ -25,8 +25,23 @@ public interface ProgressListener {
     return (phase, done, total) -> {};
   }
 
-  /** A listener drawing a progress bar per phase on the console (standard error). */
+  /**
+   * A listener drawing a progress bar per phase on the console (standard error). It draws with
+   * {@code me.tongfei:progressbar} 0.10.1, an optional dependency of quiver-bindings that the
+   * application adds.
+   *
+   * @throws IllegalStateException when that library is not on the class path
+   */
   static ProgressListener console() {
+    try {
+      Class.forName("me.tongfei.progressbar.ProgressBar", false, ProgressListener.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException(
+          "ProgressListener.console() draws with me.tongfei:progressbar 0.10.1, an optional"
+              + " dependency of quiver-bindings that is not on the class path: add it to the"
+              + " application's dependencies, or use a ProgressListener of your own",
+          e);
+    }
     return new ConsoleProgressListener();
   }
 }
