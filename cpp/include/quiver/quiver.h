@@ -262,15 +262,19 @@ QV_API qv_status qv_search_params_set_nprobes(qv_search_params* p, int32_t nprob
 /* k * refine_factor candidates get exact distances read from Parquet;
 ** 0 disables refinement and reports PQ (approximate) distances. */
 QV_API qv_status qv_search_params_set_refine_factor(qv_search_params* p, int32_t factor);
-/* Threads for batch searches (0 = all cores). */
+/* The most threads a search or fetch with these parameters runs on, the
+** caller's own included (0 = all cores): the scan, the page reads and the
+** refinement all keep to it. The handle keeps its worker threads between
+** calls, and calls made at the same time share them; 1 starts none. */
 QV_API qv_status qv_search_params_set_threads(qv_search_params* p, int32_t threads);
 /* Byte ranges of a file closer than this are read with one request. */
 QV_API qv_status qv_search_params_set_io_gap_bytes(qv_search_params* p, int64_t bytes);
 /* Concurrent reads in flight during refinement and fetch (≥ 1). */
 QV_API qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n);
 
-/* Bounds the index handle's cache of decoded Parquet pages (default
-** QV_DEFAULT_CACHE_BUDGET_BYTES; 0 disables it). Footers and page locations are always cached. */
+/* Bounds the index handle's cache of decoded vector pages, which refinement
+** reads from (default QV_DEFAULT_CACHE_BUDGET_BYTES; 0 disables it). Footers
+** and page locations are always cached, for refinement and qv_fetch alike. */
 QV_API qv_status qv_index_set_cache_budget(qv_index* index, int64_t bytes);
 
 /* Deleted rows: a set of row keys that searches never return. */
@@ -297,10 +301,10 @@ QV_API qv_status qv_search_batch(qv_index* index, const float* queries, int64_t 
                                  const qv_row_filter* filter, uint64_t* out_keys,
                                  float* out_distances);
 
-/* Cumulative I/O counters of an index handle. */
+/* Cumulative I/O counters of an index handle: searches and qv_fetch. */
 typedef struct qv_io_stats {
-  int64_t bytes_read;     /* bytes read from Parquet files */
-  int64_t read_requests;  /* coalesced read requests issued */
+  int64_t bytes_read;     /* bytes read from Parquet files, footers included */
+  int64_t read_requests;  /* read requests issued (nearby ranges merged) */
   int64_t pages_decoded;  /* Parquet data pages decompressed and decoded */
   int64_t page_cache_hits;
   int64_t cache_bytes;    /* bytes held by the page cache now */

@@ -155,7 +155,11 @@ public final class SearchParams {
       return this;
     }
 
-    /** Threads for batch searches; 0 uses all cores. */
+    /**
+     * The most threads a search or fetch runs on, the calling thread included (0: all cores).
+     * The handle keeps its worker threads between calls and shares them between concurrent
+     * calls; 1 runs everything on the calling thread.
+     */
     public Builder threads(int threads) {
       if (threads < 0) throw new IllegalArgumentException("threads must be >= 0: " + threads);
       this.threads = threads;
