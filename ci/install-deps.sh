@@ -30,8 +30,9 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 # From the machine's own release: debootstrap makes the build root; Maven and
 # a JDK build the Java modules; clang reads quiver.h for the generated
 # bindings (bindings/src/build/java/io/quiver/ffigen); util-linux brings
-# unshare, which ci/in-build-root.sh enters the root with.
-HOST_PKGS=(debootstrap maven clang util-linux ca-certificates)
+# unshare, which ci/in-build-root.sh enters the root with; git makes the
+# clean clone the fresh-machine test runs the demo from.
+HOST_PKGS=(debootstrap maven clang util-linux ca-certificates git)
 missing=()
 for p in "${HOST_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -60,8 +60,9 @@ QV_API const char* qv_version(void);
 ** more arrives through new accessor functions (as qv_index_get_source did).
 ** QV_ABI_VERSION counts the additions: a caller may check at run time that
 ** qv_abi_version() is at least the one it was compiled with before it calls
-** a function added since. */
-#define QV_ABI_VERSION 2
+** a function added since. 3 added the file source (qv_file_source_create,
+** qv_build_params_set_file_source, qv_index_open_with_source). */
+#define QV_ABI_VERSION 3
 QV_API uint32_t qv_abi_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -102,6 +103,52 @@ QV_API const char* qv_status_name(qv_status status);
 #define QV_NO_ROW UINT64_MAX
 
 /* ------------------------------------------------------------------------ */
+/* Source files from elsewhere: a file source                                */
+/* ------------------------------------------------------------------------ */
+
+/* By default source files are read from the local file system. A file source
+** reads them through the caller instead (object stores, HDFS, anything the
+** host reaches): give it to qv_build_params_set_file_source and to
+** qv_index_open_with_source, and every read of a source file (the build's
+** scans, fingerprints, refinement, fetch) goes through its callbacks. Paths
+** are then passed to it as given, never resolved or listed by the library.
+**
+** Each callback returns QV_OK, or an error status (QV_ERR_NOT_FOUND for a
+** missing file, QV_ERR_IO otherwise) after writing a NUL-terminated message
+** of at most `error_cap` bytes into `error`; the library's own error then
+** names the path and carries that message. Callbacks are called from any
+** thread of the library, concurrently, and must not call back into it. */
+
+/* The size of `path` in bytes and its version tag (its modification time in
+** ns since the epoch, or any number that changes when the file changes). */
+typedef int32_t (*qv_source_stat_fn)(void* user, const char* path, int64_t* size_bytes,
+                                     int64_t* version, char* error, int32_t error_cap);
+/* Opens `path` for reading: `*file` is the caller's handle, `*size_bytes` its size. */
+typedef int32_t (*qv_source_open_fn)(void* user, const char* path, void** file,
+                                     int64_t* size_bytes, char* error, int32_t error_cap);
+/* Reads n byte ranges of an open file: range i, `lengths[i]` bytes from
+** `offsets[i]`, into `buffers[i]`, all of them (a short read is an error).
+** The ranges of one call may be read in parallel. */
+typedef int32_t (*qv_source_read_fn)(void* user, void* file, int32_t n, const int64_t* offsets,
+                                     const int64_t* lengths, void* const* buffers, char* error,
+                                     int32_t error_cap);
+/* Closes a file opened by qv_source_open_fn. */
+typedef void (*qv_source_close_fn)(void* user, void* file);
+
+typedef struct qv_file_source qv_file_source;
+
+/* A file source over the four callbacks and `user`, which must stay valid as
+** long as any build, index or other user of the source still runs: builds
+** and open indexes hold on to the source, and qv_file_source_destroy only
+** drops the caller's own reference. `remote` (0 or 1) says whether a read
+** costs a round trip: it picks the defaults of range merging (see
+** QV_DEFAULT_REMOTE_IO_GAP_BYTES). */
+QV_API qv_status qv_file_source_create(qv_source_stat_fn stat, qv_source_open_fn open,
+                                       qv_source_read_fn read, qv_source_close_fn close,
+                                       int32_t remote, void* user, qv_file_source** out);
+QV_API void qv_file_source_destroy(qv_file_source* source);
+
+/* ------------------------------------------------------------------------ */
 /* Build parameters                                                          */
 /* ------------------------------------------------------------------------ */
 
@@ -133,6 +180,10 @@ QV_API qv_status qv_build_params_set_threads(qv_build_params* p, int32_t threads
 ** snapshot it answers from. Default: empty (plain files). UTF-8, at most
 ** 64 KiB. */
 QV_API qv_status qv_build_params_set_source(qv_build_params* p, const char* source);
+/* Reads the source files through `source` (see qv_file_source_create) instead
+** of the local file system; NULL goes back to the local file system. The
+** params hold a reference to it. */
+QV_API qv_status qv_build_params_set_file_source(qv_build_params* p, qv_file_source* source);
 
 /* ------------------------------------------------------------------------ */
 /* Building an index                                                         */
@@ -188,6 +239,11 @@ typedef struct qv_index qv_index;
 ** (size, modification time, footer hash) is checked: a missing or changed
 ** file fails with QV_ERR_STALE_INDEX and a message naming it. */
 QV_API qv_status qv_index_open(const char* index_dir, uint32_t flags, qv_index** out);
+/* qv_index_open for an index whose source files are read through `source`
+** (the index directory itself is local). The index holds a reference to the
+** source until it is closed. */
+QV_API qv_status qv_index_open_with_source(const char* index_dir, uint32_t flags,
+                                           qv_file_source* source, qv_index** out);
 QV_API void qv_index_close(qv_index* index);
 
 /* Reads every byte of the index in `index_dir` and checks every checksum and

@@ -4,10 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "common/metric.h"
 #include "common/status.h"
+#include "parquet/storage.h"
 #include "quiver/quiver.h"
 
 namespace quiver {
@@ -24,6 +26,10 @@ struct BuildParams {
   // What the caller took the files from (a table and its version), recorded
   // in the manifest so that a reader can tell which snapshot it answers from.
   std::string source;
+  // Where the files are read from; null: the local file system, whose paths
+  // (files or directories) are resolved and expanded. Other storages take
+  // each path as one file, as given.
+  std::shared_ptr<Storage> storage;
 };
 
 // qv_build_params_set_source's limit.

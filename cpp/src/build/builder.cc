@@ -21,8 +21,15 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   SingleThreadedBlas blas;
   const int32_t threads = ResolveThreads(params.threads);
 
-  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> files, ExpandInputPaths(paths));
-  ARROW_ASSIGN_OR_RAISE(ScannedSources sources, ScanSources(files, params.vector_column, &progress));
+  Storage& storage = params.storage ? *params.storage : LocalStorage();
+  std::vector<std::string> files;
+  if (params.storage) {
+    ARROW_ASSIGN_OR_RAISE(files, CheckInputFiles(paths));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(files, ExpandInputPaths(paths));
+  }
+  ARROW_ASSIGN_OR_RAISE(ScannedSources sources,
+                        ScanSources(files, params.vector_column, &progress, storage));
   const int32_t dim = sources.dim;
 
   TrainOptions opt;

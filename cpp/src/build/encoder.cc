@@ -22,6 +22,7 @@ struct Shared {
   const PqEncoder& pq;
   Progress* progress;
   ListSpill* spill;
+  Storage* storage;
   std::atomic<int64_t> rows_done{0};
   int64_t rows_total = 0;
 };
@@ -43,7 +44,7 @@ void EncodeResiduals(const PqEncoder& pq, const float* residuals, int64_t n, int
 
 Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
   const int32_t dim = s->opt.dim, m = s->opt.pq_m;
-  ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f->path, s->column, dim));
+  ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f->path, s->column, dim, *s->storage));
   std::vector<float> batch, residuals;
   std::vector<RowStatus> status;
   std::vector<int64_t> rows_ok, lists;
@@ -111,7 +112,7 @@ Status EncodeSources(ScannedSources* sources, const std::string& column, const T
   coarse.Prepare();
   PqEncoder pq(opt.dim, opt.pq_m, q.codebooks.data());
 
-  Shared shared{opt, column, coarse, pq, progress, spill};
+  Shared shared{opt, column, coarse, pq, progress, spill, sources->storage};
   shared.rows_total = sources->rows_total;
   ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_ENCODE, 0, sources->rows_total));
 

@@ -65,11 +65,17 @@ Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>
     }
   }
   if (out.empty()) return Status::Invalid("no Parquet files to index (directories hold no *.parquet file)");
+  return CheckInputFiles(out);
+}
+
+Result<std::vector<std::string>> CheckInputFiles(const std::vector<std::string>& paths) {
+  if (paths.empty()) return Status::Invalid("no Parquet files to index");
   std::set<std::string> seen;
-  for (const auto& f : out) {
+  for (const auto& f : paths) {
+    if (f.empty()) return Status::Invalid("an input path is empty");
     if (!seen.insert(f).second) return Status::Invalid("input file '", f, "' is listed twice");
   }
-  return out;
+  return paths;
 }
 
 }  // namespace quiver

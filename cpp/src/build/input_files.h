@@ -12,6 +12,10 @@ namespace quiver {
 // regular files under it whose names end in ".parquet", recursively, sorted
 // by path). Paths become absolute. A missing path is NotFound; a file listed
 // twice, or nothing to index at all, is Invalid.
+// Paths read through a caller's file source, taken as given: each one file,
+// none empty, none twice.
+Result<std::vector<std::string>> CheckInputFiles(const std::vector<std::string>& paths);
+
 Result<std::vector<std::string>> ExpandInputPaths(const std::vector<std::string>& paths);
 
 }  // namespace quiver

@@ -16,11 +16,11 @@ constexpr int64_t kBatchRows = 8192;
 
 // Reads the chosen rows [begin, end) of `chosen` (all inside file `f`) into
 // out[begin * dim ...]; ok[k] tells whether row k had a usable vector.
-Status ReadFileSample(const BuildSource& f, const std::string& column, int32_t dim,
+Status ReadFileSample(Storage& storage, const BuildSource& f, const std::string& column, int32_t dim,
                       const std::vector<int64_t>& chosen, size_t begin, size_t end, float* out,
                       std::vector<uint8_t>* ok, std::atomic<int64_t>* read, int64_t sample_rows,
                       Progress* progress) {
-  ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f.path, column, dim));
+  ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(f.path, column, dim, storage));
   std::vector<float> batch;
   std::vector<RowStatus> status;
   int64_t row = 0;
@@ -71,7 +71,7 @@ Result<Sample> ReadSample(const ScannedSources& sources, const std::string& colu
   ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_SAMPLE, 0, sample_rows));
   ARROW_RETURN_NOT_OK(ParallelFor(n_files, threads, [&](int64_t f) -> Status {
     if (file_begin[f] == file_begin[f + 1]) return Status::OK();
-    return ReadFileSample(sources.files[f], column, dim, chosen, file_begin[f], file_begin[f + 1],
+    return ReadFileSample(*sources.storage, sources.files[f], column, dim, chosen, file_begin[f], file_begin[f + 1],
                           out.vectors.data(), &ok, &read, sample_rows, progress);
   }));
 

@@ -22,15 +22,16 @@ Result<int32_t> ProbeDimension(VectorScanner* scanner) {
 }  // namespace
 
 Result<ScannedSources> ScanSources(const std::vector<std::string>& paths, const std::string& column,
-                                   Progress* progress) {
+                                   Progress* progress, Storage& storage) {
   ScannedSources out;
+  out.storage = &storage;
   std::string dim_file;
   ARROW_RETURN_NOT_OK(progress->Report(QV_PHASE_SCAN, 0, static_cast<int64_t>(paths.size())));
   for (const std::string& path : paths) {
     BuildSource s;
     s.path = path;
-    ARROW_ASSIGN_OR_RAISE(s.fingerprint, ComputeFingerprint(LocalStorage(), path));
-    ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(path, column, 0));
+    ARROW_ASSIGN_OR_RAISE(s.fingerprint, ComputeFingerprint(storage, path));
+    ARROW_ASSIGN_OR_RAISE(auto scanner, VectorScanner::Open(path, column, 0, storage));
     s.rows = scanner->num_rows();
     if (s.rows < 0 || s.rows > static_cast<int64_t>(UINT32_MAX)) {
       return Unsupported("'" + path + "' has " + std::to_string(s.rows) +

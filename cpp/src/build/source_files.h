@@ -24,6 +24,7 @@ struct BuildSource {
 };
 
 struct ScannedSources {
+  Storage* storage = nullptr;  // where the files are read from
   std::vector<BuildSource> files;
   int64_t rows_total = 0;
   int32_t dim = 0;
@@ -32,6 +33,6 @@ struct ScannedSources {
 // Invalid, naming both files, when two files disagree on the dimension;
 // Invalid when no file holds a single vector to learn it from.
 Result<ScannedSources> ScanSources(const std::vector<std::string>& paths, const std::string& column,
-                                   Progress* progress);
+                                   Progress* progress, Storage& storage);
 
 }  // namespace quiver

@@ -6,6 +6,7 @@
 #include "build/build_params.h"
 #include "build/builder.h"
 #include "capi/capi_util.h"
+#include "capi/file_source.h"
 #include "quiver/quiver.h"
 
 struct qv_build_params {
@@ -79,6 +80,12 @@ qv_status qv_build_params_set_source(qv_build_params* p, const char* source) {
     return quiver::capi::SetError(QV_ERR_INVALID_ARGUMENT, "source is NULL");
   }
   return SetParam(p, [&](quiver::BuildParams& b) { b.source = source; });
+}
+
+qv_status qv_build_params_set_file_source(qv_build_params* p, qv_file_source* source) {
+  return SetParam(p, [&](quiver::BuildParams& b) {
+    b.storage = source != nullptr ? source->storage : nullptr;
+  });
 }
 
 qv_status qv_build(const char* const* paths, int64_t n_paths, const qv_build_params* params,

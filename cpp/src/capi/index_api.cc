@@ -1,9 +1,9 @@
 // The C ABI for opening an index, verifying it and describing it.
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "capi/capi_util.h"
+#include "capi/file_source.h"
 #include "capi/index_handle.h"
 #include "index/mmap_index_reader.h"
 #include "quiver/quiver.h"
@@ -24,12 +24,19 @@ Status CheckFileOrdinal(int32_t file, size_t n_files) {
 extern "C" {
 
 qv_status qv_index_open(const char* index_dir, uint32_t flags, qv_index** out) {
+  return qv_index_open_with_source(index_dir, flags, nullptr, out);
+}
+
+qv_status qv_index_open_with_source(const char* index_dir, uint32_t flags, qv_file_source* source,
+                                    qv_index** out) {
   return Guarded([&]() -> Status {
     QV_CHECK_ARG(index_dir != nullptr && *index_dir != '\0', "index directory is NULL or empty");
     QV_CHECK_ARG(out != nullptr, "out is NULL");
     QV_CHECK_ARG((flags & ~QV_OPEN_SKIP_FRESHNESS_CHECK) == 0, "unknown open flags");
     const bool check_freshness = (flags & QV_OPEN_SKIP_FRESHNESS_CHECK) == 0;
-    ARROW_ASSIGN_OR_RAISE(auto reader, quiver::MmapIndexReader::OpenMapped(index_dir, check_freshness));
+    ARROW_ASSIGN_OR_RAISE(auto reader,
+                          quiver::MmapIndexReader::OpenMapped(index_dir, check_freshness,
+                                                              source != nullptr ? source->storage : nullptr));
     auto handle = std::make_unique<qv_index>();
     handle->reader = std::move(reader);
     *out = handle.release();
@@ -106,8 +113,8 @@ qv_status qv_index_file_status(const qv_index* index, int32_t file) {
     QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
     const auto& files = index->reader->files();
     ARROW_RETURN_NOT_OK(CheckFileOrdinal(file, files.size()));
-    std::error_code ec;
-    if (!std::filesystem::exists(files[file].path, ec)) {
+    auto stat = index->reader->storage().Stat(files[file].path);
+    if (!stat.ok() && quiver::ToQvStatus(stat.status()) == QV_ERR_NOT_FOUND) {
       return quiver::NotFound("source file '" + files[file].path + "' is missing");
     }
     return index->reader->CheckFileFresh(file);

@@ -34,7 +34,7 @@ using quiver::capi::Guarded;
 void MakeQuerySideLocked(qv_index* index) {
   if (index->searcher) return;
   const quiver::MmapIndexReader& r = *index->reader;
-  index->source = std::make_shared<quiver::SourceReader>(r.files());
+  index->source = std::make_shared<quiver::SourceReader>(r.files(), &r.storage());
   index->vectors = quiver::VectorReader::Make(index->source, r.params().vector_column,
                                               r.params().dim, index->cache_budget, &index->pool);
   index->searcher = std::make_unique<quiver::IndexSearcher>(r, index->vectors.get(), &index->pool);

@@ -41,9 +41,11 @@ MmapIndexReader::~MmapIndexReader() {
 }
 
 Result<std::unique_ptr<MmapIndexReader>> MmapIndexReader::OpenMapped(const std::string& index_dir,
-                                                                     bool check_freshness) {
+                                                                     bool check_freshness,
+                                                                     std::shared_ptr<Storage> storage) {
   std::unique_ptr<MmapIndexReader> r(new MmapIndexReader());
   r->dir_ = index_dir;
+  r->storage_ = std::move(storage);
   const std::string manifest_path = (fs::path(index_dir) / format::kManifestName).string();
   std::error_code ec;
   if (!fs::is_directory(index_dir, ec)) return NotFound("index directory not found: '" + index_dir + "'");
@@ -217,7 +219,7 @@ Status MmapIndexReader::CheckFileFresh(int32_t file) const {
   if (file < 0 || file >= static_cast<int32_t>(manifest_.files.size())) {
     return Status::Invalid("file ", file, " out of range [0, ", manifest_.files.size(), ")");
   }
-  return CheckFingerprint(LocalStorage(), manifest_.files[file]);
+  return CheckFingerprint(storage(), manifest_.files[file]);
 }
 
 Status MmapIndexReader::VerifyAll() const {

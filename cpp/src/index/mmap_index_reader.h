@@ -11,13 +11,17 @@
 #include "index/format.h"
 #include "index/index_reader.h"
 #include "index/manifest.h"
+#include "parquet/storage.h"
 
 namespace quiver {
 
 class MmapIndexReader final : public IndexReader {
  public:
+  // The source files are read through `storage` (null: the local file
+  // system), which the reader keeps.
   static Result<std::unique_ptr<MmapIndexReader>> OpenMapped(const std::string& index_dir,
-                                                             bool check_freshness);
+                                                             bool check_freshness,
+                                                             std::shared_ptr<Storage> storage = nullptr);
   ~MmapIndexReader() override;
 
   const IndexParams& params() const override { return manifest_.params; }
@@ -32,6 +36,7 @@ class MmapIndexReader final : public IndexReader {
   Status CheckFileFresh(int32_t file) const override;
 
   const Manifest& manifest() const { return manifest_; }
+  Storage& storage() const { return storage_ ? *storage_ : LocalStorage(); }
   int64_t rows_total() const { return manifest_.rows_total; }
   // Reads every byte: every section's checksum and every list's.
   Status VerifyAll() const;
@@ -42,6 +47,7 @@ class MmapIndexReader final : public IndexReader {
 
   std::string dir_;
   std::string path_;
+  std::shared_ptr<Storage> storage_;
   Manifest manifest_;
   int64_t index_bytes_ = 0;
   const uint8_t* base_ = nullptr;

@@ -57,7 +57,10 @@ Result<Fingerprint> ComputeFingerprint(Storage& storage, const std::string& path
 
 Status CheckStat(const SourceFile& file, const Result<FileStat>& now) {
   if (!now.ok()) {
+    // Missing is stale; a file that could not be read (the store is down,
+    // access was denied) is an I/O error, not a verdict on the file.
     if (ToQvStatus(now.status()) == QV_ERR_NOT_FOUND) return StaleIndex(Stale(file, "is missing"));
+    if (ToQvStatus(now.status()) == QV_ERR_IO) return now.status();
     return StaleIndex(Stale(file, "changed: " + now.status().message()));
   }
   if (now->size_bytes != file.size_bytes) {

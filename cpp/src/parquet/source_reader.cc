@@ -115,7 +115,7 @@ Result<std::shared_ptr<arrow::Buffer>> RangeReads::Concatenate(const std::vector
 }
 
 SourceReader::SourceReader(std::vector<SourceFile> files, Storage* storage)
-    : files_(std::move(files)), storage_(storage) {
+    : files_(std::move(files)), storage_(storage ? storage : &LocalStorage()) {
   for (size_t i = 0; i < files_.size(); ++i) slots_.push_back(std::make_unique<Slot>());
 }
 
@@ -137,6 +137,7 @@ Result<const OpenSource*> SourceReader::Open(uint32_t f) {
       ARROW_RETURN_NOT_OK(CheckStat(file, stat));
       auto raw = storage_->Open(file.path);
       if (!raw.ok()) return CheckStat(file, raw.status());
+      open.raw = *raw;
       open.input = std::make_shared<CountingFile>(*raw, counters_, &counters_->bytes, &counters_->requests);
       ARROW_RETURN_NOT_OK(CompareFingerprint(file, ReadFingerprint(file.path, *stat, open.input.get())));
       try {
@@ -165,6 +166,7 @@ Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRa
   ARROW_ASSIGN_OR_RAISE(const OpenSource* open, Open(f));
   RangeReads out;
   if (reuse_buffers) out.pool_owner_ = this;
+  std::vector<ByteRange> merged;
   for (size_t i = 0; i < ranges.size();) {
     size_t j = i + 1;
     int64_t end = ranges[i].offset + ranges[i].length;
@@ -173,29 +175,38 @@ Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRa
       end = ranges[j].offset + ranges[j].length;
       ++j;
     }
-    const int64_t offset = ranges[i].offset;
-    const int64_t length = end - offset;
-    std::shared_ptr<arrow::ResizableBuffer> into;
-    if (reuse_buffers) {
-      into = TakeBuffer();
-      if (!into) {
-        ARROW_ASSIGN_OR_RAISE(into, arrow::AllocateResizableBuffer(0));
-      }
-      out.pooled_.push_back(into);
-    } else {
-      ARROW_ASSIGN_OR_RAISE(into, arrow::AllocateResizableBuffer(0));
-    }
-    ARROW_RETURN_NOT_OK(into->Resize(length, /*shrink_to_fit=*/false));
-    if (limiter) limiter->Acquire();
-    auto got = open->input->ReadAt(offset, length, into->mutable_data());
-    if (limiter) limiter->Release();
-    if (!got.ok()) return Status::IOError(open->file->path, ": ", got.status().message());
-    if (*got != length) {
-      return Status::IOError(open->file->path, ": short read at offset ", offset, ": ", *got, " of ",
-                             length, " bytes");
-    }
-    out.reads_.push_back({offset, std::move(into)});
+    merged.push_back({ranges[i].offset, end - ranges[i].offset});
     i = j;
+  }
+  std::vector<uint8_t*> into;
+  for (const ByteRange& r : merged) {
+    std::shared_ptr<arrow::ResizableBuffer> buffer;
+    if (reuse_buffers) {
+      buffer = TakeBuffer();
+      if (buffer) out.pooled_.push_back(buffer);
+    }
+    if (!buffer) {
+      ARROW_ASSIGN_OR_RAISE(buffer, arrow::AllocateResizableBuffer(0));
+      if (reuse_buffers) out.pooled_.push_back(buffer);
+    }
+    ARROW_RETURN_NOT_OK(buffer->Resize(r.length, /*shrink_to_fit=*/false));
+    into.push_back(buffer->mutable_data());
+    out.reads_.push_back({r.offset, std::move(buffer)});
+  }
+  // Up to io.concurrency requests go to the storage together: a remote one
+  // has them in flight at once. The limiter bounds the calls across threads.
+  const size_t batch = static_cast<size_t>(std::max(1, io.concurrency));
+  for (size_t b = 0; b < merged.size(); b += batch) {
+    const size_t e = std::min(merged.size(), b + batch);
+    std::vector<ByteRange> part(merged.begin() + b, merged.begin() + e);
+    if (limiter) limiter->Acquire();
+    Status st = storage_->ReadRanges(open->raw.get(), open->file->path, part, into.data() + b);
+    if (limiter) limiter->Release();
+    ARROW_RETURN_NOT_OK(st);
+    for (const ByteRange& r : part) {
+      counters_->bytes += r.length;
+      ++counters_->requests;
+    }
   }
   return out;
 }

@@ -30,11 +30,6 @@ struct IoOptions {
   int32_t concurrency = QV_DEFAULT_IO_CONCURRENCY;  // reads in flight per call
 };
 
-struct ByteRange {
-  int64_t offset = 0;
-  int64_t length = 0;
-};
-
 // Bounds the reads in flight across the threads of one call.
 class ReadLimiter {
  public:
@@ -80,7 +75,8 @@ class RangeReads {
 // One source file, open.
 struct OpenSource {
   const SourceFile* file = nullptr;
-  std::shared_ptr<arrow::io::RandomAccessFile> input;  // reads are counted
+  std::shared_ptr<arrow::io::RandomAccessFile> raw;    // as the storage opened it
+  std::shared_ptr<arrow::io::RandomAccessFile> input;  // `raw`, its reads counted
   std::shared_ptr<parquet::FileMetaData> metadata;     // the footer, parsed once
   std::shared_ptr<parquet::ParquetFileReader> parquet;  // over `input`, with `metadata`
 };
@@ -92,7 +88,8 @@ struct IoCounters {
 
 class SourceReader {
  public:
-  explicit SourceReader(std::vector<SourceFile> files, Storage* storage = &LocalStorage());
+  // `storage` (null: the local file system) must outlive the reader.
+  explicit SourceReader(std::vector<SourceFile> files, Storage* storage = nullptr);
   ~SourceReader();
 
   const std::vector<SourceFile>& files() const { return files_; }
@@ -114,6 +111,8 @@ class SourceReader {
   // per 4 KiB, more than the copy), for callers that copy what they keep.
   Result<RangeReads> ReadRanges(uint32_t f, const std::vector<ByteRange>& ranges,
                                 const IoOptions& io, ReadLimiter* limiter, bool reuse_buffers);
+
+  Storage& storage() const { return *storage_; }
 
   IoCounters counters() const;
 

@@ -38,6 +38,19 @@ class LocalFileSystem final : public Storage {
 
 }  // namespace
 
+Status Storage::ReadRanges(arrow::io::RandomAccessFile* file, const std::string& path,
+                           const std::vector<ByteRange>& ranges, uint8_t* const* out) {
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    auto got = file->ReadAt(ranges[i].offset, ranges[i].length, out[i]);
+    if (!got.ok()) return Status::IOError(path, ": ", got.status().message());
+    if (*got != ranges[i].length) {
+      return Status::IOError(path, ": short read at offset ", ranges[i].offset, ": ", *got, " of ",
+                             ranges[i].length, " bytes");
+    }
+  }
+  return Status::OK();
+}
+
 Storage& LocalStorage() {
   static LocalFileSystem local;
   return local;
