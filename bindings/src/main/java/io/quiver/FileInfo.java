@@ -12,7 +12,9 @@ import java.nio.file.Path;
  * @param sizeBytes fingerprint: file size
  * @param mtimeNanos fingerprint: modification time, nanoseconds since the epoch
  * @param footerHash fingerprint: 64-bit hash of the Parquet footer
+ * @param location the path exactly as recorded: for a file read through a {@link FileSource},
+ *     its URI ({@code path} is then only its local-path reading)
  */
 public record FileInfo(
     int ordinal, Path path, long rows, long rowsIndexed, long sizeBytes, long mtimeNanos,
-    long footerHash) {}
+    long footerHash, String location) {}

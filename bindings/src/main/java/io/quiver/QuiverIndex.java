@@ -68,7 +68,7 @@ public final class QuiverIndex implements AutoCloseable {
       cleanable.clean();
       throw e;
     }
-    this.paths = info.files().stream().map(f -> f.path().toString()).toArray(String[]::new);
+    this.paths = info.files().stream().map(FileInfo::location).toArray(String[]::new);
   }
 
   // ------------------------------------------------------------------ building, opening
@@ -91,15 +91,34 @@ public final class QuiverIndex implements AutoCloseable {
   public static void build(List<Path> filesOrDirs, Path indexDir, BuildParams params,
       ProgressListener listener) {
     Objects.requireNonNull(filesOrDirs, "filesOrDirs");
+    build(filesOrDirs.stream().map(Path::toString).toList(), indexDir, params, listener, null);
+  }
+
+  /**
+   * Builds an index over Parquet files read through {@code source} (see {@link FileSource}), or
+   * over local files and directories as {@link #build(List, Path, BuildParams, ProgressListener)}
+   * does when it is null. Through a source each path is one file, taken as given (a URI, say),
+   * and recorded so in the index; open the index with {@link #open(Path, FileSource)}.
+   *
+   * @param files the files (with a source) or files and directories (without), in order
+   * @param indexDir where the index goes (a local directory)
+   * @param params build parameters ({@link BuildParams#defaults()})
+   * @param listener receives progress, may be null
+   * @param source where the files are read from; null for the local file system
+   */
+  public static void build(List<String> files, Path indexDir, BuildParams params,
+      ProgressListener listener, FileSource source) {
+    Objects.requireNonNull(files, "files");
     Objects.requireNonNull(indexDir, "indexDir");
     Objects.requireNonNull(params, "params");
+    List<String> filesOrDirs = files;
     Thread caller = Thread.currentThread();
     AtomicReference<Throwable> listenerFailure = new AtomicReference<>();
     boolean success = false;
     try (Arena arena = Arena.ofShared()) {
       MemorySegment pathArray = arena.allocate(ADDRESS, Math.max(1, filesOrDirs.size()));
       for (int i = 0; i < filesOrDirs.size(); i++) {
-        pathArray.setAtIndex(ADDRESS, i, arena.allocateFrom(filesOrDirs.get(i).toString()));
+        pathArray.setAtIndex(ADDRESS, i, arena.allocateFrom(filesOrDirs.get(i)));
       }
       // The stub runs on native threads: nothing may unwind into the library, so a throwing
       // listener or an interrupt becomes a non-zero return (cancel) and is rethrown here.
@@ -117,6 +136,10 @@ public final class QuiverIndex implements AutoCloseable {
       MemorySegment progress = qv_progress_fn.allocate(upcall, arena);
       MemorySegment nativeParams = createBuildParams(params, arena);
       try {
+        if (source != null) {
+          NativeErrors.check(quiver_h.qv_build_params_set_file_source(nativeParams,
+              io.quiver.internal.NativeFileSources.of(source)));
+        }
         int status = quiver_h.qv_build(pathArray, filesOrDirs.size(), nativeParams,
             arena.allocateFrom(indexDir.toString()), progress, MemorySegment.NULL);
         if (status != quiver_h.QV_OK) {
@@ -168,7 +191,20 @@ public final class QuiverIndex implements AutoCloseable {
    * @throws NotFoundException when there is no index in {@code indexDir}
    */
   public static QuiverIndex open(Path indexDir) {
-    return open(indexDir, true);
+    return open(indexDir, true, null);
+  }
+
+  /**
+   * Opens the index in {@code indexDir} (a local directory) whose source files are read through
+   * {@code source}: an index built with {@link #build(List, Path, BuildParams, ProgressListener,
+   * FileSource)}. Fingerprints are checked through the source.
+   *
+   * @throws StaleIndexException when a source file changed or vanished since the build
+   * @throws QuiverIOException when the source fails (the message names the file)
+   */
+  public static QuiverIndex open(Path indexDir, FileSource source) {
+    Objects.requireNonNull(source, "source");
+    return open(indexDir, true, source);
   }
 
   /**
@@ -179,19 +215,24 @@ public final class QuiverIndex implements AutoCloseable {
    * @throws NotFoundException when there is no index in {@code indexDir}
    */
   public static QuiverIndex openWithoutFreshnessCheck(Path indexDir) {
-    return open(indexDir, false);
+    return open(indexDir, false, null);
   }
 
-  private static QuiverIndex open(Path indexDir, boolean checkFreshness) {
+  private static QuiverIndex open(Path indexDir, boolean checkFreshness, FileSource source) {
     Objects.requireNonNull(indexDir, "indexDir");
     MemorySegment handle;
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment out = arena.allocate(ADDRESS);
       int flags = checkFreshness ? 0 : quiver_h.QV_OPEN_SKIP_FRESHNESS_CHECK;
-      int status = quiver_h.qv_index_open(arena.allocateFrom(indexDir.toString()), flags, out);
+      MemorySegment nativeSource = source == null
+          ? MemorySegment.NULL : io.quiver.internal.NativeFileSources.of(source);
+      int status = quiver_h.qv_index_open_with_source(arena.allocateFrom(indexDir.toString()), flags,
+          nativeSource, out);
       if (status != quiver_h.QV_OK) {
         QuiverException e = NativeErrors.exception(status, null);
-        if (status == quiver_h.QV_ERR_STALE_INDEX) throw naming(e, staleFileOf(indexDir));
+        if (status == quiver_h.QV_ERR_STALE_INDEX && source == null) {
+          throw naming(e, staleFileOf(indexDir));
+        }
         throw e;
       }
       handle = out.get(ADDRESS, 0);
@@ -224,7 +265,7 @@ public final class QuiverIndex implements AutoCloseable {
 
   /** The first source file of the index in {@code indexDir} that is stale, or null. */
   private static Path staleFileOf(Path indexDir) {
-    try (QuiverIndex index = open(indexDir, false)) {
+    try (QuiverIndex index = open(indexDir, false, null)) {
       return index.firstStaleFile();
     } catch (QuiverException | IllegalStateException e) {
       return null;
@@ -261,9 +302,10 @@ public final class QuiverIndex implements AutoCloseable {
       MemorySegment f = qv_file_info.allocate(arena);
       for (int ordinal = 0; ordinal < nFiles; ordinal++) {
         NativeErrors.check(quiver_h.qv_index_get_file(index, ordinal, f));
-        files.add(new FileInfo(ordinal, Path.of(NativeErrors.string(qv_file_info.path(f))),
-            qv_file_info.rows(f), qv_file_info.rows_indexed(f), qv_file_info.size_bytes(f),
-            qv_file_info.mtime_ns(f), qv_file_info.footer_hash(f)));
+        String location = NativeErrors.string(qv_file_info.path(f));
+        files.add(new FileInfo(ordinal, Path.of(location), qv_file_info.rows(f),
+            qv_file_info.rows_indexed(f), qv_file_info.size_bytes(f), qv_file_info.mtime_ns(f),
+            qv_file_info.footer_hash(f), location));
       }
       MemorySegment source = arena.allocate(quiver_h.C_POINTER);
       NativeErrors.check(quiver_h.qv_index_get_source(index, source));
