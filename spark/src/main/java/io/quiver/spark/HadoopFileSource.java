@@ -34,6 +34,11 @@ public final class HadoopFileSource implements FileSource {
     this.conf = Objects.requireNonNull(conf, "conf");
   }
 
+  /** The configuration it reads with. */
+  public Configuration configuration() {
+    return conf;
+  }
+
   @Override
   public Status stat(String path) throws IOException {
     Path p = new Path(path);

@@ -141,7 +141,10 @@ public final class QuiverSpark {
         deletedKeys(index, options.deletedRows()),
         options.keepUnmatched());
     Broadcast<SerializableConfiguration> conf = null;
-    if (Locations.localPath(index.location()) == null) {
+    // Executors need the session's Hadoop settings when the index, or the files it reads, are
+    // on another filesystem than their local disk.
+    if (Locations.localPath(index.location()) == null
+        || index.files().stream().anyMatch(f -> Locations.localPath(f) == null)) {
       conf = spark.sparkContext().broadcast(
           new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()),
           ClassTag$.MODULE$.apply(SerializableConfiguration.class));

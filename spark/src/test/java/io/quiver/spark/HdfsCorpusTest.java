@@ -94,6 +94,28 @@ class HdfsCorpusTest {
     assertTrue(new File(dir.toFile(), "index").isDirectory());
   }
 
+  @Test
+  void theJoinAndTheDriverApiReadAnHdfsCorpusInPlace() throws Exception {
+    SparkSession spark = SharedSpark.session();
+    String corpusDir = root + "/join-corpus";
+    var corpus = TestData.writeCorpus(spark, corpusDir, 400, 2, 11, 0);
+    var left = TestData.queries(spark, 10, 12, 0);
+    KnnJoinOptions options = KnnJoinOptions.defaults()
+        .buildParams(BuildParams.builder().nlist(4).build()).nprobes(4).refineFactor(100).columns("id");
+    List<Row> got = QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 3, options).collectAsList();
+    List<Row> want = BruteForce.join(left, corpus, 3, Metric.L2).collectAsList();
+    assertEquals(ids(want), ids(got));
+
+    // The index records the HDFS files themselves: nothing was copied to local disk.
+    CorpusIndex index = QuiverSession.of(spark).buildIfMissing(corpus, BuildParams.builder().nlist(4).build());
+    assertEquals(2, index.files().size());
+    for (String f : index.files()) assertTrue(f.startsWith(root + "/join-corpus/"), f);
+  }
+
+  private static List<String> ids(List<Row> rows) {
+    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
+  }
+
   private static float[] vector(Row r) {
     List<Float> v = r.getList(1);
     float[] out = new float[v.size()];

@@ -66,8 +66,14 @@ public final class CorpusFiles {
     return files;
   }
 
-  public List<Path> localPaths() {
-    return files.stream().map(f -> Path.of(f.path())).toList();
+  /** The files' paths: local paths, or URIs of other Hadoop filesystems. */
+  public List<String> paths() {
+    return files.stream().map(SourceFile::path).toList();
+  }
+
+  /** Whether every file is on this machine's disk (else the engine reads through Hadoop). */
+  public boolean local() {
+    return files.stream().allMatch(f -> Locations.localPath(f.path()) != null);
   }
 
   /** The Spark schema of the corpus as it can be projected (the columns of the files). */
@@ -170,14 +176,9 @@ public final class CorpusFiles {
         return Scan.copy("the column " + c + " comes from the directory layout, not the files");
       }
     }
-    // Listed once: for a table this is the snapshot's file list.
+    // Listed once: for a table this is the snapshot's file list. Files on any Hadoop
+    // FileSystem are indexed in place: the engine reads them through HadoopFileSource.
     List<String> files = Arrays.asList(corpus.inputFiles());
-    for (String f : files) {
-      String scheme = URI.create(f).getScheme();
-      if (scheme != null && !scheme.equals("file")) {
-        return Scan.copy("its file " + f + " is not on the local filesystem");
-      }
-    }
     // A table format reads Parquet files through a file index and a reader of its own, which
     // may drop rows (deletion vectors, delete files, log files) or rename columns: only
     // Spark's own listing and reader mean "every row of these files".
@@ -227,10 +228,6 @@ public final class CorpusFiles {
       for (String p : paths) {
         org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
         FileSystem fs = hp.getFileSystem(conf);
-        if (!fs.getScheme().equals("file")) {
-          throw new IllegalArgumentException(
-              "Quiver reads corpus files from the local filesystem; " + p + " is on " + fs.getScheme());
-        }
         collect(fs, fs.getFileStatus(hp), out);
       }
     } catch (IOException e) {

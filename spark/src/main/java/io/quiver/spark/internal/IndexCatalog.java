@@ -1,6 +1,7 @@
 package io.quiver.spark.internal;
 
 import io.quiver.BuildParams;
+import io.quiver.FileSource;
 import io.quiver.CorruptIndexException;
 import io.quiver.FileInfo;
 import io.quiver.IndexInfo;
@@ -245,7 +246,7 @@ public final class IndexCatalog {
       IndexInfo info = lease.index().info();
       List<String> files = new ArrayList<>();
       for (FileInfo f : info.files()) {
-        files.add(f.path().toString());
+        files.add(f.location());
       }
       return new IndexRef(location, key, info.dim(), files, info.source());
     }
@@ -255,13 +256,14 @@ public final class IndexCatalog {
     IndexHandles.dropLocation(location);
     Path local = Locations.localPath(location);
     long start = System.nanoTime();
+    FileSource source = corpus.local() ? null : HadoopSources.shared(hadoopConf());
     if (local != null) {
       createParent(local);
-      QuiverIndex.build(corpus.localPaths(), local, params, ProgressListener.none());
+      QuiverIndex.build(corpus.paths(), local, params, ProgressListener.none(), source);
     } else {
       Path staging = Path.of(System.getProperty("java.io.tmpdir"), "quiver-build-" + UUID.randomUUID());
       try {
-        QuiverIndex.build(corpus.localPaths(), staging, params, ProgressListener.none());
+        QuiverIndex.build(corpus.paths(), staging, params, ProgressListener.none(), source);
         upload(staging, location);
       } finally {
         Cleanup.deleteLocalTree(staging);

@@ -1,5 +1,6 @@
 package io.quiver.spark.internal;
 
+import io.quiver.FileInfo;
 import io.quiver.QuiverIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -110,7 +111,7 @@ public final class IndexHandles {
         copy = copyToLocalDisk(location, id, conf);
         local = copy;
       }
-      QuiverIndex opened = QuiverIndex.open(local);
+      QuiverIndex opened = open(local, location, conf);
       try {
         opened.setCacheBudget(cacheBudget());
       } catch (RuntimeException e) {
@@ -179,6 +180,27 @@ public final class IndexHandles {
       closeSlot(e.getKey(), e.getValue());
     }
     SLOTS.clear();
+  }
+
+  /**
+   * Opens the index copied or found at {@code local}: through Hadoop when its source files are on
+   * another filesystem (their paths as recorded say so), with {@code conf}'s credentials.
+   */
+  private static QuiverIndex open(Path local, String location, Configuration conf) {
+    boolean remoteFiles;
+    try (QuiverIndex probe = QuiverIndex.openWithoutFreshnessCheck(local)) {
+      remoteFiles = probe.info().files().stream()
+          .map(FileInfo::location)
+          .anyMatch(f -> Locations.localPath(f) == null);
+    }
+    if (!remoteFiles) {
+      return QuiverIndex.open(local);
+    }
+    if (conf == null) {
+      throw new IllegalStateException("the index at " + location
+          + " reads its source files through Hadoop, but no Hadoop configuration was given");
+    }
+    return QuiverIndex.open(local, HadoopSources.shared(conf));
   }
 
   private static Path copyToLocalDisk(String location, String id, Configuration conf) {
