@@ -305,11 +305,18 @@ typedef struct qv_search_params qv_search_params;
 #define QV_DEFAULT_REFINE_FACTOR 8
 #define QV_DEFAULT_IO_GAP_BYTES 65536
 #define QV_DEFAULT_IO_CONCURRENCY 4
+/* The same for files read through a remote file source (qv_file_source_create
+** with remote = 1), where every request costs a round trip: ranges further
+** apart are merged, and more are in flight. */
+#define QV_DEFAULT_REMOTE_IO_GAP_BYTES 4194304 /* 4 MiB */
+#define QV_DEFAULT_REMOTE_IO_CONCURRENCY 32
 #define QV_DEFAULT_CACHE_BUDGET_BYTES 268435456 /* 256 MiB */
 
 /* Defaults: nprobes QV_DEFAULT_NPROBES (capped at nlist), refine_factor
-** QV_DEFAULT_REFINE_FACTOR, threads 0 (all cores), io_gap_bytes
-** QV_DEFAULT_IO_GAP_BYTES, io_concurrency QV_DEFAULT_IO_CONCURRENCY. */
+** QV_DEFAULT_REFINE_FACTOR, threads 0 (all cores); io_gap_bytes and
+** io_concurrency, unless set, QV_DEFAULT_IO_GAP_BYTES and
+** QV_DEFAULT_IO_CONCURRENCY for local files, QV_DEFAULT_REMOTE_IO_GAP_BYTES and
+** QV_DEFAULT_REMOTE_IO_CONCURRENCY for files of a remote file source. */
 QV_API qv_status qv_search_params_create(qv_search_params** out);
 QV_API void qv_search_params_destroy(qv_search_params* p);
 

@@ -161,8 +161,9 @@ Status SourceReader::CheckUnchanged(uint32_t f) {
 }
 
 Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRange>& ranges,
-                                            const IoOptions& io, ReadLimiter* limiter,
+                                            const IoOptions& given, ReadLimiter* limiter,
                                             bool reuse_buffers) {
+  const IoOptions io = Effective(given);
   ARROW_ASSIGN_OR_RAISE(const OpenSource* open, Open(f));
   RangeReads out;
   if (reuse_buffers) out.pool_owner_ = this;
@@ -207,6 +208,16 @@ Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRa
       counters_->bytes += r.length;
       ++counters_->requests;
     }
+  }
+  return out;
+}
+
+IoOptions SourceReader::Effective(const IoOptions& io) const {
+  const bool remote = storage_->remote();
+  IoOptions out = io;
+  if (out.gap_bytes < 0) out.gap_bytes = remote ? QV_DEFAULT_REMOTE_IO_GAP_BYTES : QV_DEFAULT_IO_GAP_BYTES;
+  if (out.concurrency < 1) {
+    out.concurrency = remote ? QV_DEFAULT_REMOTE_IO_CONCURRENCY : QV_DEFAULT_IO_CONCURRENCY;
   }
   return out;
 }

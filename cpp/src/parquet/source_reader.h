@@ -26,8 +26,8 @@
 namespace quiver {
 
 struct IoOptions {
-  int64_t gap_bytes = QV_DEFAULT_IO_GAP_BYTES;      // ranges closer than this are read as one
-  int32_t concurrency = QV_DEFAULT_IO_CONCURRENCY;  // reads in flight per call
+  int64_t gap_bytes = -1;   // ranges closer than this are read as one; -1: the storage's default
+  int32_t concurrency = 0;  // reads in flight per call; 0: the storage's default
 };
 
 // Bounds the reads in flight across the threads of one call.
@@ -115,6 +115,10 @@ class SourceReader {
   Storage& storage() const { return *storage_; }
 
   IoCounters counters() const;
+
+  // `io` with what it leaves unset taken from the storage: the local or the
+  // remote defaults of quiver.h.
+  IoOptions Effective(const IoOptions& io) const;
 
  private:
   friend class RangeReads;

@@ -452,7 +452,7 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
     tasks.push_back({w, w + 1});
   }
 
-  ReadLimiter limiter(io.concurrency);
+  ReadLimiter limiter(source_->Effective(io).concurrency);
   return pool_->ParallelFor(static_cast<int64_t>(tasks.size()), threads, [&](int64_t t) {
     return Decode(missing, tasks[t], io, &limiter, order, out, status);
   });

@@ -11,9 +11,10 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 /**
  * Parameters of a search (and of the reads of a fetch). Immutable and safe to share between
  * threads; start from {@link #defaults()} or {@link #builder()}. The defaults are those of
- * quiver.h: nprobes 16 (capped at nlist), refineFactor 8, threads 0 (all cores), ioGapBytes
- * 65536, ioConcurrency 4, and no row filter (the handle's own filter applies, see
- * {@link QuiverIndex#setRowFilter}).
+ * quiver.h: nprobes 16 (capped at nlist), refineFactor 8, threads 0 (all cores), ioGapBytes and
+ * ioConcurrency chosen by where the files are ({@link #AUTOMATIC}: 64 KiB and 4 for local files,
+ * 4 MiB and 32 through a remote {@link FileSource}), and no row filter (the handle's own filter
+ * applies, see {@link QuiverIndex#setRowFilter}).
  */
 public final class SearchParams {
 
@@ -21,6 +22,12 @@ public final class SearchParams {
   public static final int DEFAULT_NPROBES = quiver_h.QV_DEFAULT_NPROBES;
   /** Refine factor unless set: quiver.h's QV_DEFAULT_REFINE_FACTOR. */
   public static final int DEFAULT_REFINE_FACTOR = quiver_h.QV_DEFAULT_REFINE_FACTOR;
+  /**
+   * {@link #ioGapBytes()} and {@link #ioConcurrency()} unless set: the library picks them by
+   * where the files are (quiver.h's QV_DEFAULT_IO_* for local files, QV_DEFAULT_REMOTE_IO_* for a
+   * remote {@link FileSource}).
+   */
+  public static final int AUTOMATIC = -1;
 
   private static final Cleaner CLEANER = Cleaner.create();
   private static final SearchParams DEFAULTS = builder().build();
@@ -75,8 +82,7 @@ public final class SearchParams {
 
   private boolean nativeDefaults() {
     return nprobes == quiver_h.QV_DEFAULT_NPROBES && refineFactor == quiver_h.QV_DEFAULT_REFINE_FACTOR
-        && threads == 0 && ioGapBytes == quiver_h.QV_DEFAULT_IO_GAP_BYTES
-        && ioConcurrency == quiver_h.QV_DEFAULT_IO_CONCURRENCY;
+        && threads == 0 && ioGapBytes == AUTOMATIC && ioConcurrency == AUTOMATIC;
   }
 
   /** The qv_search_params these parameters stand for (NULL for the defaults). */
@@ -102,8 +108,12 @@ public final class SearchParams {
     NativeErrors.check(quiver_h.qv_search_params_set_nprobes(params, nprobes));
     NativeErrors.check(quiver_h.qv_search_params_set_refine_factor(params, refineFactor));
     NativeErrors.check(quiver_h.qv_search_params_set_threads(params, threads));
-    NativeErrors.check(quiver_h.qv_search_params_set_io_gap_bytes(params, ioGapBytes));
-    NativeErrors.check(quiver_h.qv_search_params_set_io_concurrency(params, ioConcurrency));
+    if (ioGapBytes != AUTOMATIC) {
+      NativeErrors.check(quiver_h.qv_search_params_set_io_gap_bytes(params, ioGapBytes));
+    }
+    if (ioConcurrency != AUTOMATIC) {
+      NativeErrors.check(quiver_h.qv_search_params_set_io_concurrency(params, ioConcurrency));
+    }
     return params;
   }
 
@@ -132,8 +142,8 @@ public final class SearchParams {
     private int nprobes = quiver_h.QV_DEFAULT_NPROBES;
     private int refineFactor = quiver_h.QV_DEFAULT_REFINE_FACTOR;
     private int threads;
-    private long ioGapBytes = quiver_h.QV_DEFAULT_IO_GAP_BYTES;
-    private int ioConcurrency = quiver_h.QV_DEFAULT_IO_CONCURRENCY;
+    private long ioGapBytes = AUTOMATIC;
+    private int ioConcurrency = AUTOMATIC;
     private RowFilter filter;
 
     private Builder() {}
@@ -166,16 +176,26 @@ public final class SearchParams {
       return this;
     }
 
-    /** Byte ranges of a file closer than this are read with one request. */
+    /**
+     * Byte ranges of a file closer than this are read with one request; {@link #AUTOMATIC} (the
+     * default) lets the library choose by where the files are.
+     */
     public Builder ioGapBytes(long bytes) {
-      if (bytes < 0) throw new IllegalArgumentException("ioGapBytes must be >= 0: " + bytes);
+      if (bytes < 0 && bytes != AUTOMATIC) {
+        throw new IllegalArgumentException("ioGapBytes must be >= 0 (or AUTOMATIC): " + bytes);
+      }
       this.ioGapBytes = bytes;
       return this;
     }
 
-    /** Concurrent reads in flight during refinement and fetch, at least 1. */
+    /**
+     * Concurrent reads in flight during refinement and fetch, at least 1; {@link #AUTOMATIC} (the
+     * default) lets the library choose by where the files are.
+     */
     public Builder ioConcurrency(int n) {
-      if (n < 1) throw new IllegalArgumentException("ioConcurrency must be >= 1: " + n);
+      if (n < 1 && n != AUTOMATIC) {
+        throw new IllegalArgumentException("ioConcurrency must be >= 1 (or AUTOMATIC): " + n);
+      }
       this.ioConcurrency = n;
       return this;
     }

@@ -13,8 +13,12 @@ class DefaultsTest {
     SearchParams d = SearchParams.defaults();
     assertEquals(quiver_h.QV_DEFAULT_NPROBES, d.nprobes());
     assertEquals(quiver_h.QV_DEFAULT_REFINE_FACTOR, d.refineFactor());
-    assertEquals(quiver_h.QV_DEFAULT_IO_GAP_BYTES, d.ioGapBytes());
-    assertEquals(quiver_h.QV_DEFAULT_IO_CONCURRENCY, d.ioConcurrency());
+    // The I/O settings are left to the library, which picks QV_DEFAULT_IO_* or
+    // QV_DEFAULT_REMOTE_IO_* by where the files are.
+    assertEquals(SearchParams.AUTOMATIC, d.ioGapBytes());
+    assertEquals(SearchParams.AUTOMATIC, d.ioConcurrency());
+    assertEquals(65536, quiver_h.QV_DEFAULT_IO_GAP_BYTES);
+    assertEquals(4L << 20, quiver_h.QV_DEFAULT_REMOTE_IO_GAP_BYTES);
     assertEquals(0, d.threads());
     assertEquals(SearchParams.DEFAULT_NPROBES, d.nprobes());
     assertEquals(SearchParams.DEFAULT_REFINE_FACTOR, d.refineFactor());
