@@ -166,7 +166,8 @@ public final class SearchOverheadBench {
     Files.write(file, b.array());
   }
 
-  private static void writeCorpus(Path data, int rows, int dim, int files) throws IOException {
+  /** Clustered vectors written by parquet-java into DATA/parquet/part-NNN.parquet. */
+  static void writeCorpus(Path data, int rows, int dim, int files) throws IOException {
     MessageType schema = MessageTypeParser.parseMessageType("""
         message row {
           required int64 id;
