@@ -1,0 +1,184 @@
+package io.quiver.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.BuildParams;
+import io.quiver.Metric;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The join on a real Spark standalone cluster: one Master and two Workers started as separate
+ * processes from this test's class path, whose executors are JVMs of their own; corpus and index
+ * on HDFS (a MiniDFSCluster in this JVM, reached over the network like any HDFS). The executors
+ * read the corpus through Hadoop; nothing assumes a disk shared with the driver.
+ */
+class StandaloneClusterTest {
+
+  @TempDir static Path dir;
+  static MiniDFSCluster hdfs;
+  static final List<Process> processes = new ArrayList<>();
+  static String master;
+
+  @BeforeAll
+  static void start() throws Exception {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) active.stop();  // one SparkContext per JVM: the shared one comes back later
+
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
+    hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    hdfs.waitActive();
+
+    // A Spark home for the Workers: they start executors with its jars/ (this class path's
+    // jars); the directories of the class path go to the executors as extraClassPath.
+    Path home = Files.createDirectories(dir.resolve("spark-home"));
+    Files.writeString(home.resolve("RELEASE"), "Spark built for the tests of Quiver\n");
+    Path jars = Files.createDirectories(home.resolve("jars"));
+    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+      Path p = Path.of(entry);
+      if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
+        Path link = jars.resolve(p.getFileName());
+        if (!Files.exists(link)) Files.createSymbolicLink(link, p.toAbsolutePath());
+      }
+    }
+    int port = freePort();
+    master = "spark://127.0.0.1:" + port;
+    processes.add(launch(home, "org.apache.spark.deploy.master.Master",
+        "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())));
+    awaitPort(port, processes.get(0));
+    for (int w = 0; w < 2; w++) {
+      Path work = Files.createDirectories(dir.resolve("worker-" + w));
+      processes.add(launch(home, "org.apache.spark.deploy.worker.Worker",
+          "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()),
+          "--work-dir", work.toString(), master));
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
+    if (active != null) active.stop();
+    for (Process p : processes) p.destroy();
+    for (Process p : processes) {
+      if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+    if (hdfs != null) hdfs.shutdown();
+  }
+
+  private static Process launch(Path sparkHome, String mainClass, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags());
+    cmd.add("-Xmx512m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("SPARK_HOME", sparkHome.toString());
+    pb.environment().put("SPARK_SCALA_VERSION", "2.12");
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(dir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-"
+        + processes.size() + ".log").toFile());
+    return pb.start();
+  }
+
+  /** The module and native-access flags this JVM runs with (the pom's quiver.jvm.flags). */
+  private static List<String> jvmFlags() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--enable-native-access")
+            || a.startsWith("--sun-misc-unsafe"))
+        .toList();
+  }
+
+  /** Waits until the Master listens, so that the Workers and the driver find it at once. */
+  private static void awaitPort(int port, Process process) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) throw new IllegalStateException("the Master exited: see " + dir);
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("the Master did not listen on " + port + " within 120 s");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void theJoinRunsOnExecutorsInOtherProcessesOverAnHdfsCorpus() throws Exception {
+    String classDirs = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
+        .filter(e -> !e.endsWith(".jar"))
+        .collect(Collectors.joining(File.pathSeparator));
+    SparkSession spark = SparkSession.builder()
+        .master(master)
+        .appName("quiver-standalone-cluster-test")
+        .config("spark.executor.memory", "512m")
+        .config("spark.executor.cores", "1")
+        .config("spark.cores.max", "2")
+        .config("spark.executor.extraClassPath", classDirs)
+        .config("spark.executor.extraJavaOptions", String.join(" ", jvmFlags()))
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.serializer.extraDebugInfo", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.default.parallelism", "2")
+        .getOrCreate();
+    try {
+      String root = "hdfs://localhost:" + hdfs.getNameNodePort();
+      Dataset<Row> corpus = TestData.writeCorpus(spark, root + "/corpus", 600, 3, 21, 0);
+      Dataset<Row> left = TestData.queries(spark, 16, 22, 0);
+      KnnJoinOptions options = KnnJoinOptions.defaults()
+          .buildParams(BuildParams.builder().nlist(4).build()).nprobes(4).refineFactor(100)
+          .columns("id").indexLocation(root + "/index");
+      Dataset<Row> joined = QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 3, options);
+      List<Row> got = joined.collectAsList();
+      List<Row> want = BruteForce.join(left, corpus, 3, Metric.L2).collectAsList();
+      assertEquals(ids(want), ids(got));
+
+      // The tasks ran in the executors' JVMs, two of them, not in the driver's.
+      long driver = ProcessHandle.current().pid();
+      Set<Long> pids = new TreeSet<>(spark.range(0, 8, 1, 8).javaRDD()
+          .map(x -> ProcessHandle.current().pid()).collect());
+      assertFalse(pids.contains(driver), pids + " includes the driver " + driver);
+      assertEquals(2, spark.sparkContext().getExecutorMemoryStatus().size() - 1, "executors");
+      // One stage on the corpus side: the index, never a shuffle of the corpus.
+      String plan = joined.queryExecution().executedPlan().toString();
+      assertFalse(plan.contains("FileScan parquet [id"), plan);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private static List<String> ids(List<Row> rows) {
+    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
+  }
+}
