@@ -22,9 +22,13 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import io.quiver.QuiverIOException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * indexed and searched in place through {@link HadoopFileSource}: nothing is copied to local
  * disk, and the answers are exact at full probe.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HdfsCorpusTest {
 
   @TempDir static Path dir;
@@ -53,6 +58,7 @@ class HdfsCorpusTest {
   }
 
   @Test
+  @Order(1)
   void aCorpusOnHdfsIsIndexedAndSearchedInPlace() throws Exception {
     SparkSession spark = SharedSpark.session();
     String corpusDir = root + "/corpus";
@@ -95,6 +101,7 @@ class HdfsCorpusTest {
   }
 
   @Test
+  @Order(2)
   void theJoinAndTheDriverApiReadAnHdfsCorpusInPlace() throws Exception {
     SparkSession spark = SharedSpark.session();
     String corpusDir = root + "/join-corpus";
@@ -110,6 +117,38 @@ class HdfsCorpusTest {
     CorpusIndex index = QuiverSession.of(spark).buildIfMissing(corpus, BuildParams.builder().nlist(4).build());
     assertEquals(2, index.files().size());
     for (String f : index.files()) assertTrue(f.startsWith(root + "/join-corpus/"), f);
+  }
+
+  /** Last: it stops the cluster. */
+  @Test
+  @Order(3)
+  void hdfsGoingDownIsAnIoErrorNamingTheFileNotACrash() throws Exception {
+    SparkSession spark = SharedSpark.session();
+    String corpusDir = root + "/down-corpus";
+    TestData.writeCorpus(spark, corpusDir, 300, 1, 31, 0);
+    Configuration conf = new Configuration(spark.sparkContext().hadoopConfiguration());
+    // Fail fast instead of Hadoop's minutes of retries.
+    conf.setInt("ipc.client.connect.max.retries", 0);
+    conf.setInt("ipc.client.connect.max.retries.on.timeouts", 0);
+    conf.setInt("dfs.client.max.block.acquire.failures", 0);
+    conf.setInt("dfs.client.retry.window.base", 1);
+    conf.setBoolean("fs.hdfs.impl.disable.cache", true);
+    FileSystem fs = new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf);
+    List<String> files = new ArrayList<>();
+    for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(corpusDir))) {
+      if (st.getPath().getName().endsWith(".parquet")) files.add(st.getPath().toString());
+    }
+    FileSource source = new HadoopFileSource(conf);
+    Path index = dir.resolve("down-index");
+    QuiverIndex.build(files, index, BuildParams.builder().nlist(2).pqM(4).threads(2).build(), null, source);
+    try (QuiverIndex idx = QuiverIndex.open(index, source)) {
+      idx.setCacheBudget(0);
+      cluster.shutdown();
+      cluster = null;
+      QuiverIOException e = assertThrows(QuiverIOException.class,
+          () -> idx.search(new float[TestData.DIM], 3, SearchParams.builder().refineFactor(4).build()));
+      assertTrue(e.getMessage().contains(files.get(0)), e.getMessage());
+    }
   }
 
   private static List<String> ids(List<Row> rows) {

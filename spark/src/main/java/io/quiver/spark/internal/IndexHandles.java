@@ -72,6 +72,8 @@ public final class IndexHandles {
   }
 
   private static final Map<String, Slot> SLOTS = new HashMap<>();
+  /** One lock per index being opened (see {@link #acquire}). */
+  private static final Map<String, Object> OPENING = new java.util.concurrent.ConcurrentHashMap<>();
   private static boolean hookInstalled;
 
   private IndexHandles() {}
@@ -100,11 +102,19 @@ public final class IndexHandles {
     return acquire(ref.location(), ref.key(), conf);
   }
 
-  public static synchronized Lease acquire(String location, String key, Configuration conf) {
+  public static Lease acquire(String location, String key, Configuration conf) {
     String id = location + "\n" + key;
-    Slot slot = SLOTS.get(id);
-    if (slot == null) {
-      installShutdownHook();
+    Lease lease = leaseOpen(id);
+    if (lease != null) {
+      return lease;
+    }
+    // Copying and opening run outside the JVM-wide lock, one at a time per index: a task that
+    // copies a large index from a remote store holds up no task of another index.
+    synchronized (OPENING.computeIfAbsent(id, k -> new Object())) {
+      lease = leaseOpen(id);
+      if (lease != null) {
+        return lease;
+      }
       Path local = Locations.localPath(location);
       Path copy = null;
       if (local == null) {
@@ -118,8 +128,21 @@ public final class IndexHandles {
         opened.close();
         throw e;
       }
-      slot = new Slot(opened, copy);
-      SLOTS.put(id, slot);
+      synchronized (IndexHandles.class) {
+        installShutdownHook();
+        Slot slot = new Slot(opened, copy);
+        SLOTS.put(id, slot);
+        slot.leases++;
+        return new Lease(id, slot);
+      }
+    }
+  }
+
+  /** A lease on the open handle of {@code id}, or null when it is not open. */
+  private static synchronized Lease leaseOpen(String id) {
+    Slot slot = SLOTS.get(id);
+    if (slot == null) {
+      return null;
     }
     slot.leases++;
     return new Lease(id, slot);
