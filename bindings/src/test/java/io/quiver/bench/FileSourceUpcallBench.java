@@ -31,16 +31,38 @@ import java.util.Random;
  */
 public final class FileSourceUpcallBench {
 
-  /** The local files again, through Java. Not remote: the same merging as the local reads. */
+  /**
+   * The local files again, through Java. With a delay it stands for an object store: every call
+   * (stat, open, one batch of ranges) waits that long first, as a round trip would, and it says
+   * it is remote, so the library merges and overlaps reads as it does for one.
+   */
   static final class LocalThroughJava implements FileSource {
+    final long delayMillis;
+
+    LocalThroughJava(long delayMillis) {
+      this.delayMillis = delayMillis;
+    }
+
+    void roundTrip() throws IOException {
+      if (delayMillis == 0) return;
+      try {
+        Thread.sleep(delayMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException();
+      }
+    }
+
     @Override
     public Status stat(String path) throws IOException {
+      roundTrip();
       Path p = Path.of(path);
       return new Status(Files.size(p), Files.getLastModifiedTime(p).toMillis() * 1_000_000L);
     }
 
     @Override
     public OpenFile open(String path) throws IOException {
+      roundTrip();
       FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ);
       long size = ch.size();
       return new OpenFile() {
@@ -51,6 +73,7 @@ public final class FileSourceUpcallBench {
 
         @Override
         public void readRanges(long[] offsets, long[] lengths, MemorySegment[] into) throws IOException {
+          roundTrip();
           for (int i = 0; i < offsets.length; i++) {
             ByteBuffer b = into[i].asByteBuffer();
             long at = offsets[i];
@@ -71,18 +94,20 @@ public final class FileSourceUpcallBench {
 
     @Override
     public boolean remote() {
-      return false;
+      return delayMillis > 0;
     }
   }
 
   public static void main(String[] args) throws Exception {
     int rows = 200_000, dim = 128, queries = 1000, rounds = 3;
+    long delay = 30;
     for (int i = 0; i < args.length; i += 2) {
       switch (args[i]) {
         case "--rows" -> rows = Integer.parseInt(args[i + 1]);
         case "--dim" -> dim = Integer.parseInt(args[i + 1]);
         case "--queries" -> queries = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--delay-ms" -> delay = Long.parseLong(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -93,7 +118,7 @@ public final class FileSourceUpcallBench {
     BuildParams params = BuildParams.builder().threads(2).build();
     Path localIndex = dir.resolve("local");
     Path sourceIndex = dir.resolve("source");
-    FileSource source = new LocalThroughJava();
+    FileSource source = new LocalThroughJava(0);
     QuiverIndex.build(files.stream().map(Path::of).toList(), localIndex, params, null);
     QuiverIndex.build(files, sourceIndex, params, null, source);
     float[][] q = new float[queries][dim];
@@ -144,6 +169,31 @@ public final class FileSourceUpcallBench {
                 + " %.1f requests and %.1f KiB per query; extra %.2f us per request%n",
             round + 1, t[0] / 1e3 / q.length, t[1] / 1e3 / q.length, requests[1] / (double) q.length,
             bytes[1] / 1024.0 / q.length, (t[1] - t[0]) / 1e3 / Math.max(1, requests[1]));
+      }
+    }
+    // A store with a round trip of --delay-ms on every call, the page cache off (cold: every
+    // page read again) and on (warm: what a join's executor sees after its first batch).
+    FileSource slow = new LocalThroughJava(delay);
+    Path slowIndex = dir.resolve("slow");
+    QuiverIndex.build(files, slowIndex, params, null, slow);
+    try (QuiverIndex local = QuiverIndex.open(localIndex); QuiverIndex remote = QuiverIndex.open(slowIndex, slow)) {
+      for (long budget : new long[] {0, 1L << 30}) {
+        local.setCacheBudget(budget);
+        remote.setCacheBudget(budget);
+        local.searchBatch(q, 10, sp);
+        remote.searchBatch(q, 10, sp);
+        long t0 = System.nanoTime();
+        local.searchBatch(q, 10, sp);
+        long t1 = System.nanoTime();
+        IoStats before = remote.ioStats();
+        remote.searchBatch(q, 10, sp);
+        long t2 = System.nanoTime();
+        IoStats after = remote.ioStats();
+        System.out.printf("%s batch of %d queries, %d ms per round trip: local %.1f ms, remote %.1f ms (%.2fx);"
+                + " %d requests, %.1f MiB%n",
+            budget == 0 ? "cold" : "warm", queries, delay, (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+            (t2 - t1) / (double) Math.max(1, t1 - t0), after.readRequests() - before.readRequests(),
+            (after.bytesRead() - before.bytesRead()) / 1048576.0);
       }
     }
   }
