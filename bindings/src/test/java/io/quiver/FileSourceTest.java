@@ -4,25 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.quiver.testing.ChannelFileSource;
 
 /**
  * An index whose source files are read through a {@link FileSource} (here one serving
@@ -33,66 +26,12 @@ class FileSourceTest {
 
   @TempDir Path tmp;
 
-  /** Serves "store://bucket/NAME" from a directory. */
-  static final class StoreSource implements FileSource {
-    final Path dir;
-    final AtomicLong bytes = new AtomicLong();
-    final AtomicLong calls = new AtomicLong();
-    final AtomicBoolean failing = new AtomicBoolean();
-
-    StoreSource(Path dir) {
-      this.dir = dir;
-    }
-
-    Path local(String path) throws IOException {
-      if (!path.startsWith("store://bucket/")) throw new IOException("not a store path: " + path);
-      return dir.resolve(path.substring("store://bucket/".length()));
-    }
-
-    @Override
-    public Status stat(String path) throws IOException {
-      Path p = local(path);
-      if (!Files.exists(p)) throw new FileNotFoundException(path);
-      return new Status(Files.size(p), Files.getLastModifiedTime(p).toMillis() * 1_000_000L);
-    }
-
-    @Override
-    public OpenFile open(String path) throws IOException {
-      FileChannel channel;
-      try {
-        channel = FileChannel.open(local(path), StandardOpenOption.READ);
-      } catch (NoSuchFileException e) {
-        throw new FileNotFoundException(path);
-      }
-      long size = channel.size();
-      return new OpenFile() {
-        @Override
-        public long size() {
-          return size;
-        }
-
-        @Override
-        public void readRanges(long[] offsets, long[] lengths, MemorySegment[] into) throws IOException {
-          calls.incrementAndGet();
-          if (failing.get()) throw new IOException("access denied by the store");
-          for (int i = 0; i < offsets.length; i++) {
-            ByteBuffer buffer = into[i].asByteBuffer();
-            long at = offsets[i];
-            while (buffer.hasRemaining()) {
-              int n = channel.read(buffer, at);
-              if (n < 0) throw new IOException("end of file at " + at);
-              at += n;
-            }
-            bytes.addAndGet(lengths[i]);
-          }
-        }
-
-        @Override
-        public void close() throws IOException {
-          channel.close();
-        }
-      };
-    }
+  /** Serves "store://bucket/NAME" from the corpus directory. */
+  private static ChannelFileSource store(Corpus corpus) {
+    return new ChannelFileSource(path -> {
+      if (!path.startsWith("store://bucket/")) throw new IllegalArgumentException("not a store path: " + path);
+      return corpus.dataDir.resolve(path.substring("store://bucket/".length()));
+    }, 0);
   }
 
   private static List<String> uris(Corpus corpus) {
@@ -117,7 +56,7 @@ class FileSourceTest {
   void answersAsTheLocalFilesAndReadsThroughTheSource() throws IOException {
     Corpus corpus = new Corpus(tmp, Metric.L2);
     corpus.build();
-    StoreSource source = new StoreSource(corpus.dataDir);
+    ChannelFileSource source = store(corpus);
     Path remoteIndex = tmp.resolve("remote-index");
     QuiverIndex.build(uris(corpus), remoteIndex, corpus.buildParams(), null, source);
     assertTrue(source.bytes.get() > 0);
@@ -145,7 +84,7 @@ class FileSourceTest {
   @Test
   void aFailingSourceIsAnErrorNamingTheFile() throws IOException {
     Corpus corpus = new Corpus(tmp, Metric.L2);
-    StoreSource source = new StoreSource(corpus.dataDir);
+    ChannelFileSource source = store(corpus);
     Path index = tmp.resolve("remote-index");
     QuiverIndex.build(uris(corpus), index, corpus.buildParams(), null, source);
     try (QuiverIndex remote = QuiverIndex.open(index, source)) {

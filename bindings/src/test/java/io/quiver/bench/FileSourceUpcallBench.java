@@ -5,13 +5,10 @@ import io.quiver.FileSource;
 import io.quiver.IoStats;
 import io.quiver.QuiverIndex;
 import io.quiver.SearchParams;
+import io.quiver.testing.ChannelFileSource;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -20,7 +17,8 @@ import java.util.Random;
  * What reading source files through a {@link FileSource} (upcalls from the library's threads into
  * Java) costs against the library's own local reads, on the same files and index: refinement with
  * the page cache off, so every search reads its pages again. The Java source here reads the same
- * local files (FileChannel), so the difference is the upcall path, not the store.
+ * local files (FileChannel, {@link ChannelFileSource}), so the difference is the upcall path, not
+ * the store; then the same with a round trip added to every call (--delay-ms).
  *
  * <pre>
  * java -cp ... io.quiver.bench.FileSourceUpcallBench [--rows N] [--dim D] [--queries Q] [--rounds R]
@@ -30,73 +28,6 @@ import java.util.Random;
  * (from the handle's counters), and the extra time per request and per MiB through the source.
  */
 public final class FileSourceUpcallBench {
-
-  /**
-   * The local files again, through Java. With a delay it stands for an object store: every call
-   * (stat, open, one batch of ranges) waits that long first, as a round trip would, and it says
-   * it is remote, so the library merges and overlaps reads as it does for one.
-   */
-  static final class LocalThroughJava implements FileSource {
-    final long delayMillis;
-
-    LocalThroughJava(long delayMillis) {
-      this.delayMillis = delayMillis;
-    }
-
-    void roundTrip() throws IOException {
-      if (delayMillis == 0) return;
-      try {
-        Thread.sleep(delayMillis);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException();
-      }
-    }
-
-    @Override
-    public Status stat(String path) throws IOException {
-      roundTrip();
-      Path p = Path.of(path);
-      return new Status(Files.size(p), Files.getLastModifiedTime(p).toMillis() * 1_000_000L);
-    }
-
-    @Override
-    public OpenFile open(String path) throws IOException {
-      roundTrip();
-      FileChannel ch = FileChannel.open(Path.of(path), StandardOpenOption.READ);
-      long size = ch.size();
-      return new OpenFile() {
-        @Override
-        public long size() {
-          return size;
-        }
-
-        @Override
-        public void readRanges(long[] offsets, long[] lengths, MemorySegment[] into) throws IOException {
-          roundTrip();
-          for (int i = 0; i < offsets.length; i++) {
-            ByteBuffer b = into[i].asByteBuffer();
-            long at = offsets[i];
-            while (b.hasRemaining()) {
-              int n = ch.read(b, at);
-              if (n < 0) throw new IOException("end of file");
-              at += n;
-            }
-          }
-        }
-
-        @Override
-        public void close() throws IOException {
-          ch.close();
-        }
-      };
-    }
-
-    @Override
-    public boolean remote() {
-      return delayMillis > 0;
-    }
-  }
 
   public static void main(String[] args) throws Exception {
     int rows = 200_000, dim = 128, queries = 1000, rounds = 3;
@@ -118,7 +49,7 @@ public final class FileSourceUpcallBench {
     BuildParams params = BuildParams.builder().threads(2).build();
     Path localIndex = dir.resolve("local");
     Path sourceIndex = dir.resolve("source");
-    FileSource source = new LocalThroughJava(0);
+    FileSource source = new ChannelFileSource(Path::of, 0);
     QuiverIndex.build(files.stream().map(Path::of).toList(), localIndex, params, null);
     QuiverIndex.build(files, sourceIndex, params, null, source);
     float[][] q = new float[queries][dim];
@@ -173,7 +104,7 @@ public final class FileSourceUpcallBench {
     }
     // A store with a round trip of --delay-ms on every call, the page cache off (cold: every
     // page read again) and on (warm: what a join's executor sees after its first batch).
-    FileSource slow = new LocalThroughJava(delay);
+    FileSource slow = new ChannelFileSource(Path::of, delay);
     Path slowIndex = dir.resolve("slow");
     QuiverIndex.build(files, slowIndex, params, null, slow);
     try (QuiverIndex local = QuiverIndex.open(localIndex); QuiverIndex remote = QuiverIndex.open(slowIndex, slow)) {

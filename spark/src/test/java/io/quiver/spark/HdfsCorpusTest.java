@@ -65,11 +65,7 @@ class HdfsCorpusTest {
     var corpus = TestData.writeCorpus(spark, corpusDir, 600, 3, 5, 0);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf);
-    List<String> files = new ArrayList<>();
-    for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(corpusDir))) {
-      if (st.getPath().getName().endsWith(".parquet")) files.add(st.getPath().toString());
-    }
-    files.sort(Comparator.naturalOrder());
+    List<String> files = parquetFiles(fs, corpusDir);
     assertEquals(3, files.size(), files.toString());
     assertTrue(files.get(0).startsWith("hdfs://"), files.get(0));
 
@@ -133,11 +129,7 @@ class HdfsCorpusTest {
     conf.setInt("dfs.client.max.block.acquire.failures", 0);
     conf.setInt("dfs.client.retry.window.base", 1);
     conf.setBoolean("fs.hdfs.impl.disable.cache", true);
-    FileSystem fs = new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf);
-    List<String> files = new ArrayList<>();
-    for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(corpusDir))) {
-      if (st.getPath().getName().endsWith(".parquet")) files.add(st.getPath().toString());
-    }
+    List<String> files = parquetFiles(new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf), corpusDir);
     FileSource source = new HadoopFileSource(conf);
     Path index = dir.resolve("down-index");
     QuiverIndex.build(files, index, BuildParams.builder().nlist(2).pqM(4).threads(2).build(), null, source);
@@ -149,6 +141,16 @@ class HdfsCorpusTest {
           () -> idx.search(new float[TestData.DIM], 3, SearchParams.builder().refineFactor(4).build()));
       assertTrue(e.getMessage().contains(files.get(0)), e.getMessage());
     }
+  }
+
+  /** The Parquet files Spark wrote into {@code dir}, sorted. */
+  private static List<String> parquetFiles(FileSystem fs, String dir) throws java.io.IOException {
+    List<String> files = new ArrayList<>();
+    for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
+      if (st.getPath().getName().endsWith(".parquet")) files.add(st.getPath().toString());
+    }
+    files.sort(Comparator.naturalOrder());
+    return files;
   }
 
   private static List<String> ids(List<Row> rows) {
