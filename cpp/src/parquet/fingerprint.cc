@@ -1,7 +1,8 @@
 #include "parquet/fingerprint.h"
 
+#include <arrow/buffer.h>
+
 #include <cstring>
-#include <vector>
 
 #include "common/checksum.h"
 
@@ -26,7 +27,8 @@ std::string Stale(const SourceFile& file, const std::string& what) {
 // rewrite of the file that changes schema, row groups or statistics changes
 // it, and it is small enough to read at every open.
 Result<Fingerprint> ReadFingerprint(const std::string& path, const FileStat& stat,
-                                    arrow::io::RandomAccessFile* file) {
+                                    arrow::io::RandomAccessFile* file,
+                                    std::shared_ptr<arrow::Buffer>* footer_out) {
   Fingerprint f;
   f.size_bytes = stat.size_bytes;
   f.mtime_ns = stat.mtime_ns;
@@ -42,10 +44,11 @@ Result<Fingerprint> ReadFingerprint(const std::string& path, const FileStat& sta
   if (static_cast<int64_t>(len) + 12 > size) {
     return Status::Invalid("'", path, "' is not a Parquet file (footer length out of range)");
   }
-  std::vector<char> footer(static_cast<size_t>(len) + 8);
-  const int64_t n = static_cast<int64_t>(footer.size());
-  ARROW_RETURN_NOT_OK(ReadFully(file, size - n, n, footer.data(), path));
-  f.footer_hash = Checksum(footer.data(), footer.size());
+  const int64_t n = static_cast<int64_t>(len) + 8;
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> footer, arrow::AllocateBuffer(n));
+  ARROW_RETURN_NOT_OK(ReadFully(file, size - n, n, footer->mutable_data(), path));
+  f.footer_hash = Checksum(footer->data(), static_cast<size_t>(n));
+  if (footer_out != nullptr) *footer_out = std::move(footer);
   return f;
 }
 

@@ -20,8 +20,12 @@ struct Fingerprint {
 };
 
 // The fingerprint of an open file whose stat is `stat`: hashes its footer.
+// With `footer`, also hands over the footer's bytes (the Thrift metadata
+// followed by its length and "PAR1"), so that the caller parses the metadata
+// from them instead of reading it again.
 Result<Fingerprint> ReadFingerprint(const std::string& path, const FileStat& stat,
-                                    arrow::io::RandomAccessFile* file);
+                                    arrow::io::RandomAccessFile* file,
+                                    std::shared_ptr<arrow::Buffer>* footer = nullptr);
 
 // Stats and opens `path` and hashes its footer. NotFound if the file is missing.
 Result<Fingerprint> ComputeFingerprint(Storage& storage, const std::string& path);

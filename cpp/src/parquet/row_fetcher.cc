@@ -79,8 +79,7 @@ Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_
                                                    const std::vector<int64_t>& rows,
                                                    const std::vector<std::string>& columns,
                                                    const IoOptions& io) {
-  ARROW_RETURN_NOT_OK(source.CheckUnchanged(f));
-  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, source.Open(f));
+  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, source.OpenUnchanged(f));
   const std::string& path = open->file->path;
   const std::shared_ptr<parquet::FileMetaData>& metadata = open->metadata;
   parquet::arrow::SchemaManifest manifest;

@@ -121,10 +121,15 @@ SourceReader::SourceReader(std::vector<SourceFile> files, Storage* storage)
 
 SourceReader::~SourceReader() = default;
 
-Result<const OpenSource*> SourceReader::Open(uint32_t f) {
+Status SourceReader::CheckOrdinal(uint32_t f) const {
   if (f >= files_.size()) {
     return Status::Invalid("file ", f, " is outside the index: it has ", files_.size(), " files");
   }
+  return Status::OK();
+}
+
+Result<const OpenSource*> SourceReader::Open(uint32_t f) {
+  ARROW_RETURN_NOT_OK(CheckOrdinal(f));
   Slot* slot = slots_[f].get();
   std::lock_guard<std::mutex> lock(slot->mu);
   if (!slot->opened) {
@@ -139,10 +144,15 @@ Result<const OpenSource*> SourceReader::Open(uint32_t f) {
       if (!raw.ok()) return CheckStat(file, raw.status());
       open.raw = *raw;
       open.input = std::make_shared<CountingFile>(*raw, counters_, &counters_->bytes, &counters_->requests);
-      ARROW_RETURN_NOT_OK(CompareFingerprint(file, ReadFingerprint(file.path, *stat, open.input.get())));
+      // The footer the fingerprint reads is the one parsed: read once.
+      std::shared_ptr<arrow::Buffer> footer;
+      ARROW_RETURN_NOT_OK(
+          CompareFingerprint(file, ReadFingerprint(file.path, *stat, open.input.get(), &footer)));
       try {
-        open.parquet = parquet::ParquetFileReader::Open(open.input);
-        open.metadata = open.parquet->metadata();
+        uint32_t metadata_len = static_cast<uint32_t>(footer->size() - 8);
+        open.metadata = parquet::FileMetaData::Make(footer->data(), &metadata_len);
+        open.parquet = parquet::ParquetFileReader::Open(open.input, parquet::default_reader_properties(),
+                                                        open.metadata);
       } catch (const std::exception& e) {
         return Status::IOError(file.path, ": ", e.what());
       }
@@ -153,11 +163,16 @@ Result<const OpenSource*> SourceReader::Open(uint32_t f) {
   return &slot->open;
 }
 
-Status SourceReader::CheckUnchanged(uint32_t f) {
-  if (f >= files_.size()) {
-    return Status::Invalid("file ", f, " is outside the index: it has ", files_.size(), " files");
+Result<const OpenSource*> SourceReader::OpenUnchanged(uint32_t f) {
+  ARROW_RETURN_NOT_OK(CheckOrdinal(f));
+  bool opened;
+  {
+    std::lock_guard<std::mutex> lock(slots_[f]->mu);
+    opened = slots_[f]->opened;
   }
-  return CheckStat(files_[f], storage_->Stat(files_[f].path));
+  // A first open checks the whole fingerprint; a later one needs the stat.
+  if (opened) ARROW_RETURN_NOT_OK(CheckStat(files_[f], storage_->Stat(files_[f].path)));
+  return Open(f);
 }
 
 Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRange>& ranges,
@@ -181,15 +196,11 @@ Result<RangeReads> SourceReader::ReadRanges(uint32_t f, const std::vector<ByteRa
   }
   std::vector<uint8_t*> into;
   for (const ByteRange& r : merged) {
-    std::shared_ptr<arrow::ResizableBuffer> buffer;
-    if (reuse_buffers) {
-      buffer = TakeBuffer();
-      if (buffer) out.pooled_.push_back(buffer);
-    }
+    std::shared_ptr<arrow::ResizableBuffer> buffer = reuse_buffers ? TakeBuffer() : nullptr;
     if (!buffer) {
       ARROW_ASSIGN_OR_RAISE(buffer, arrow::AllocateResizableBuffer(0));
-      if (reuse_buffers) out.pooled_.push_back(buffer);
     }
+    if (reuse_buffers) out.pooled_.push_back(buffer);
     ARROW_RETURN_NOT_OK(buffer->Resize(r.length, /*shrink_to_fit=*/false));
     into.push_back(buffer->mutable_data());
     out.reads_.push_back({r.offset, std::move(buffer)});

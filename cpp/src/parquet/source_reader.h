@@ -99,10 +99,10 @@ class SourceReader {
   // file stays refused for the life of the reader.
   Result<const OpenSource*> Open(uint32_t f);
 
-  // A stat of file `f` against its recorded size and modification time: for
-  // callers that must see a change made after the first open (fetch checks
-  // the files of every call).
-  Status CheckUnchanged(uint32_t f);
+  // Open, for callers that must also see a change made after the first open
+  // (fetch checks the files of every call): a file opened earlier is stat'ed
+  // again against its recorded size and modification time.
+  Result<const OpenSource*> OpenUnchanged(uint32_t f);
 
   // Reads `ranges` (sorted by offset, not overlapping) of file `f`: ranges
   // less than io.gap_bytes apart become one request. With `limiter`, each
@@ -123,6 +123,7 @@ class SourceReader {
  private:
   friend class RangeReads;
   struct Slot;
+  Status CheckOrdinal(uint32_t f) const;
   std::shared_ptr<arrow::ResizableBuffer> TakeBuffer();
   void GiveBuffer(std::shared_ptr<arrow::ResizableBuffer> b);
 
