@@ -3,8 +3,6 @@ package io.quiver.spark.internal;
 import io.quiver.spark.UnsupportedCorpusException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
