@@ -1,6 +1,7 @@
 package io.quiver.spark;
 
 import io.quiver.FileSource;
+import io.quiver.spark.internal.FileVersions;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.foreign.MemorySegment;
@@ -16,14 +17,17 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileRange;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.util.functional.FutureIO;
 
 /**
  * A {@link FileSource} over Hadoop's {@link FileSystem}: source files on any store the JVM
  * reaches ({@code s3a://}, {@code abfss://}, {@code gs://}, {@code hdfs://}, ...) with the
  * credentials and settings of the given Hadoop configuration (in Spark, the session's). The
- * version tag is the modification time; the ranges of one call go out as one vectored read
- * ({@code readVectored}), which object-store connectors run in parallel and merge.
+ * version tag is the store's ETag where it has one, the modification time otherwise; the ranges of
+ * one call go out as one vectored read ({@code readVectored}), which object-store connectors run
+ * in parallel and merge.
  */
 public final class HadoopFileSource implements FileSource {
 
@@ -44,15 +48,21 @@ public final class HadoopFileSource implements FileSource {
     Path p = new Path(path);
     FileStatus st = p.getFileSystem(conf).getFileStatus(p);
     if (!st.isFile()) throw new IOException(path + " is not a file");
-    return new Status(st.getLen(), st.getModificationTime() * 1_000_000L);
+    return new Status(st.getLen(), FileVersions.of(st));
   }
 
   @Override
   public OpenFile open(String path) throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
-    long size = fs.getFileStatus(p).getLen();
-    FSDataInputStream in = fs.open(p);
+    FileStatus st = fs.getFileStatus(p);
+    long size = st.getLen();
+    // The status just read spares object stores a second HEAD request; reads are positioned
+    // (random), never a sequential stream.
+    FSDataInputStream in = FutureIO.awaitFuture(fs.openFile(p).withFileStatus(st)
+        .opt(Options.OpenFileOptions.FS_OPTION_OPENFILE_READ_POLICY,
+            Options.OpenFileOptions.FS_OPTION_OPENFILE_READ_POLICY_RANDOM)
+        .build());
     return new OpenFile() {
       @Override
       public long size() {

@@ -39,4 +39,24 @@ final class BruteForce {
         .where(col("rank").leq(k))
         .select("qid", "id", "distance", "rank");
   }
+
+  /** "qid:rank:id" of every joined row, sorted: two joins agree when these lists are equal. */
+  static java.util.List<String> ids(java.util.List<Row> rows) {
+    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
+  }
+
+  /** The vector in column 1 of {@code r} (an array of floats). */
+  static float[] vector(Row r) {
+    java.util.List<Float> v = r.getList(1);
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+    return out;
+  }
+
+  /** Squared Euclidean distance, as the engine's L2. */
+  static float l2(float[] a, float[] b) {
+    float s = 0;
+    for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
+    return s;
+  }
 }

@@ -65,7 +65,7 @@ class HdfsCorpusTest {
     var corpus = TestData.writeCorpus(spark, corpusDir, 600, 3, 5, 0);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     FileSystem fs = new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf);
-    List<String> files = parquetFiles(fs, corpusDir);
+    List<String> files = paths(TestData.parquetFiles(fs, corpusDir));
     assertEquals(3, files.size(), files.toString());
     assertTrue(files.get(0).startsWith("hdfs://"), files.get(0));
 
@@ -78,10 +78,10 @@ class HdfsCorpusTest {
       assertEquals(files.get(0), idx.path(0));
       SearchParams exact = SearchParams.builder().nprobes(4).refineFactor(1000).threads(2).build();
       for (int q = 0; q < 5; q++) {
-        float[] query = vector(rows.get(q * 97));
+        float[] query = BruteForce.vector(rows.get(q * 97));
         List<SearchResult> hits = idx.search(query, 5, exact);
         List<Float> want = new ArrayList<>();
-        for (Row r : rows) want.add(l2(query, vector(r)));
+        for (Row r : rows) want.add(BruteForce.l2(query, BruteForce.vector(r)));
         want.sort(Comparator.naturalOrder());
         for (int i = 0; i < 5; i++) assertEquals(want.get(i), hits.get(i).distance(), 1e-4f);
         assertEquals(0f, hits.get(0).distance(), 0f);
@@ -107,7 +107,7 @@ class HdfsCorpusTest {
         .buildParams(BuildParams.builder().nlist(4).build()).nprobes(4).refineFactor(100).columns("id");
     List<Row> got = QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 3, options).collectAsList();
     List<Row> want = BruteForce.join(left, corpus, 3, Metric.L2).collectAsList();
-    assertEquals(ids(want), ids(got));
+    assertEquals(BruteForce.ids(want), BruteForce.ids(got));
 
     // The index records the HDFS files themselves: nothing was copied to local disk.
     CorpusIndex index = QuiverSession.of(spark).buildIfMissing(corpus, BuildParams.builder().nlist(4).build());
@@ -129,7 +129,7 @@ class HdfsCorpusTest {
     conf.setInt("dfs.client.max.block.acquire.failures", 0);
     conf.setInt("dfs.client.retry.window.base", 1);
     conf.setBoolean("fs.hdfs.impl.disable.cache", true);
-    List<String> files = parquetFiles(new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf), corpusDir);
+    List<String> files = paths(TestData.parquetFiles(new org.apache.hadoop.fs.Path(corpusDir).getFileSystem(conf), corpusDir));
     FileSource source = new HadoopFileSource(conf);
     Path index = dir.resolve("down-index");
     QuiverIndex.build(files, index, BuildParams.builder().nlist(2).pqM(4).threads(2).build(), null, source);
@@ -143,30 +143,8 @@ class HdfsCorpusTest {
     }
   }
 
-  /** The Parquet files Spark wrote into {@code dir}, sorted. */
-  private static List<String> parquetFiles(FileSystem fs, String dir) throws java.io.IOException {
-    List<String> files = new ArrayList<>();
-    for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
-      if (st.getPath().getName().endsWith(".parquet")) files.add(st.getPath().toString());
-    }
-    files.sort(Comparator.naturalOrder());
-    return files;
-  }
 
-  private static List<String> ids(List<Row> rows) {
-    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
-  }
-
-  private static float[] vector(Row r) {
-    List<Float> v = r.getList(1);
-    float[] out = new float[v.size()];
-    for (int i = 0; i < out.length; i++) out[i] = v.get(i);
-    return out;
-  }
-
-  private static float l2(float[] a, float[] b) {
-    float s = 0;
-    for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
-    return s;
+  private static List<String> paths(List<FileStatus> files) {
+    return files.stream().map(f -> f.getPath().toString()).toList();
   }
 }

@@ -40,10 +40,6 @@ class RemoteIndexTest {
     }
 
     List<Row> want = BruteForce.join(left, corpus, 3, Metric.L2).collectAsList();
-    assertEquals(ids(want), ids(viaRemote));
-  }
-
-  private static List<String> ids(List<Row> rows) {
-    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
+    assertEquals(BruteForce.ids(want), BruteForce.ids(viaRemote));
   }
 }

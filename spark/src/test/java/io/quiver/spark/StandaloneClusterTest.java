@@ -8,15 +8,12 @@ import io.quiver.BuildParams;
 import io.quiver.Metric;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -63,15 +60,15 @@ class StandaloneClusterTest {
         if (!Files.exists(link)) Files.createSymbolicLink(link, p.toAbsolutePath());
       }
     }
-    int port = freePort();
+    int port = Processes.freePort();
     master = "spark://127.0.0.1:" + port;
     processes.add(launch(home, "org.apache.spark.deploy.master.Master",
-        "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())));
-    awaitPort(port, processes.get(0));
+        "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(Processes.freePort())));
+    Processes.awaitPort(port, processes.get(0), log("Master", 0));
     for (int w = 0; w < 2; w++) {
       Path work = Files.createDirectories(dir.resolve("worker-" + w));
       processes.add(launch(home, "org.apache.spark.deploy.worker.Worker",
-          "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(freePort()),
+          "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(Processes.freePort()),
           "--work-dir", work.toString(), master));
     }
   }
@@ -80,17 +77,16 @@ class StandaloneClusterTest {
   static void stop() throws Exception {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
     if (active != null) active.stop();
-    for (Process p : processes) p.destroy();
-    for (Process p : processes) {
-      if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
-    }
+    for (Process p : processes) Processes.stop(p);
     if (hdfs != null) hdfs.shutdown();
   }
 
+  private static Path log(String mainClass, int n) {
+    return dir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-" + n + ".log");
+  }
+
   private static Process launch(Path sparkHome, String mainClass, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(jvmFlags());
+    List<String> cmd = new ArrayList<>(Processes.java());
     cmd.add("-Xmx512m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -100,37 +96,8 @@ class StandaloneClusterTest {
     pb.environment().put("SPARK_HOME", sparkHome.toString());
     pb.environment().put("SPARK_SCALA_VERSION", "2.12");
     pb.redirectErrorStream(true);
-    pb.redirectOutput(dir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-"
-        + processes.size() + ".log").toFile());
+    pb.redirectOutput(log(mainClass, processes.size()).toFile());
     return pb.start();
-  }
-
-  /** The module and native-access flags this JVM runs with (the pom's quiver.jvm.flags). */
-  private static List<String> jvmFlags() {
-    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--enable-native-access")
-            || a.startsWith("--sun-misc-unsafe"))
-        .toList();
-  }
-
-  /** Waits until the Master listens, so that the Workers and the driver find it at once. */
-  private static void awaitPort(int port, Process process) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException("the Master exited: see " + dir);
-      try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException notYet) {
-        Thread.sleep(200);
-      }
-    }
-    throw new IllegalStateException("the Master did not listen on " + port + " within 120 s");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   @Test
@@ -145,7 +112,7 @@ class StandaloneClusterTest {
         .config("spark.executor.cores", "1")
         .config("spark.cores.max", "2")
         .config("spark.executor.extraClassPath", classDirs)
-        .config("spark.executor.extraJavaOptions", String.join(" ", jvmFlags()))
+        .config("spark.executor.extraJavaOptions", String.join(" ", Processes.jvmFlags()))
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.ui.enabled", "false")
         .config("spark.serializer.extraDebugInfo", "false")
@@ -162,7 +129,7 @@ class StandaloneClusterTest {
       Dataset<Row> joined = QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 3, options);
       List<Row> got = joined.collectAsList();
       List<Row> want = BruteForce.join(left, corpus, 3, Metric.L2).collectAsList();
-      assertEquals(ids(want), ids(got));
+      assertEquals(BruteForce.ids(want), BruteForce.ids(got));
 
       // The tasks ran in the executors' JVMs, two of them, not in the driver's.
       long driver = ProcessHandle.current().pid();
@@ -176,9 +143,5 @@ class StandaloneClusterTest {
     } finally {
       spark.stop();
     }
-  }
-
-  private static List<String> ids(List<Row> rows) {
-    return rows.stream().map(r -> r.getAs("qid") + ":" + r.getAs("rank") + ":" + r.getAs("id")).sorted().toList();
   }
 }

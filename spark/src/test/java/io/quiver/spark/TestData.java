@@ -87,4 +87,15 @@ final class TestData {
     }
     return out;
   }
+
+  /** The Parquet files Spark wrote into {@code dir}, sorted by path. */
+  static List<org.apache.hadoop.fs.FileStatus> parquetFiles(org.apache.hadoop.fs.FileSystem fs, String dir)
+      throws java.io.IOException {
+    List<org.apache.hadoop.fs.FileStatus> files = new ArrayList<>();
+    for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
+      if (st.getPath().getName().endsWith(".parquet")) files.add(st);
+    }
+    files.sort(java.util.Comparator.comparing(f -> f.getPath().toString()));
+    return files;
+  }
 }

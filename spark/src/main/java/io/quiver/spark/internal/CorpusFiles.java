@@ -45,7 +45,7 @@ public final class CorpusFiles {
   private static final Logger LOG = LoggerFactory.getLogger(CorpusFiles.class);
 
   /** One source file with the parts of its fingerprint that Hadoop reports. */
-  public record SourceFile(String path, long size, long mtimeMillis) {}
+  public record SourceFile(String path, long size, long version) {}
 
   private final List<SourceFile> files;
   private final StructType schema;
@@ -259,7 +259,7 @@ public final class CorpusFiles {
       }
     } else {
       String local = Locations.normalizeLocalFile(st.getPath().toString());
-      out.add(new SourceFile(local, st.getLen(), st.getModificationTime()));
+      out.add(new SourceFile(local, st.getLen(), FileVersions.of(st)));
     }
   }
 }

@@ -357,8 +357,8 @@ public final class IndexCatalog {
       CorpusFiles.SourceFile a = before.get(i);
       CorpusFiles.SourceFile b = now.get(i);
       if (!Objects.equals(a, b)) {
-        return a.path() + " changed (size " + a.size() + " -> " + b.size() + ", modified "
-            + a.mtimeMillis() + " -> " + b.mtimeMillis() + " ms)";
+        return a.path() + " changed (size " + a.size() + " -> " + b.size() + ", version "
+            + a.version() + " -> " + b.version() + ")";
       }
     }
     return "the file list changed";

@@ -33,7 +33,7 @@ public final class IndexKey {
     }
     for (CorpusFiles.SourceFile f : sortedFiles) {
       text.append("file=").append(f.path()).append('\0').append(f.size()).append('\0')
-          .append(f.mtimeMillis()).append('\n');
+          .append(f.version()).append('\n');
     }
     return sha256Hex(text.toString());
   }
