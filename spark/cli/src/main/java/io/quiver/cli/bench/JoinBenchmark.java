@@ -73,6 +73,12 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--lsh-tables", defaultValue = "5") int lshTables;
   @Option(names = "--json", description = "Print the results as one JSON document instead of the markdown report")
   boolean json;
+  @Option(names = "--stores", split = ",", defaultValue = "local",
+      description = "Where the fused joins read the corpus, of: local, s3 (an S3-compatible server,"
+          + " s3proxy, through Hadoop's S3A), s3+<N>ms (the same with N ms added to every request)."
+          + " Default: ${DEFAULT-VALUE}") List<String> stores;
+  @Option(names = "--s3proxy-jar", defaultValue = "spark/cli/target/s3proxy/s3proxy.jar",
+      description = "s3proxy's self-contained jar (the build puts it here)") Path s3proxyJar;
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Option(names = "--verbose", description = "Log the join's phases (index lookup, sizing, search, fetch)")
   boolean verbose;
@@ -80,6 +86,8 @@ public final class JoinBenchmark implements Callable<Integer> {
       description = "Configurations to run, of: ${DEFAULT-VALUE}") Set<String> configs;
 
   private final List<BenchReport.Result> results = new ArrayList<>();
+  private final Map<String, Double> localSeconds = new HashMap<>();
+  private RemoteStores remote;
 
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
@@ -110,6 +118,7 @@ public final class JoinBenchmark implements Callable<Integer> {
       }
     } finally {
       spark.stop();
+      if (remote != null) remote.close();
     }
     Path md = outDir.resolve("report.md");
     Path png = outDir.resolve("recall-vs-time.png");
@@ -192,16 +201,27 @@ public final class JoinBenchmark implements Callable<Integer> {
 
     KnnJoinOptions idOnly = options(build).columns("id");
     KnnJoinOptions allColumns = options(build).columns(withId(corpus.payloadNames()));
-    if (configs.contains("join") || configs.contains("join-all")) {
-      joinOnce(left, parquet, idOnly, truth, queries); // opens the handle, warms the JIT
-    }
-    if (configs.contains("join")) {
-      double[] warm = median(() -> joinOnce(left, parquet, idOnly, truth, queries));
-      add(scale, "Quiver fused join, warm, row id", warm[0], warm[1], "index built");
-    }
-    if (configs.contains("join-all")) {
-      double[] warmAll = median(() -> joinOnce(left, parquet, allColumns, truth, queries));
-      add(scale, "Quiver fused join, warm, " + payloadColumns + " payload columns", warmAll[0], warmAll[1], "index built");
+    for (String store : stores) {
+      RemoteStores.Store at = null;
+      if (!store.equals("local")) {
+        if (remote == null) remote = new RemoteStores(s3proxyJar, workDir.resolve("s3"));
+        at = remote.store(spark, store);
+      }
+      Dataset<Row> source = at == null ? parquet : spark.read().parquet(at.upload(spark, corpusDir));
+      String where = at == null ? "" : " [" + at.describe() + "]";
+      if (configs.contains("join") || configs.contains("join-all")) {
+        double[] first = timed(() -> joinOnce(left, source, idOnly, truth, queries)); // builds or opens, warms the JIT
+        if (at != null) {
+          add(scale, "Quiver first join: index build + join" + where, first[0], first[1], "build reads the corpus through S3");
+        }
+      }
+      if (configs.contains("join")) {
+        timedJoin(scale, "Quiver fused join, warm, row id", where, at, left, source, idOnly, truth, queries);
+      }
+      if (configs.contains("join-all")) {
+        timedJoin(scale, "Quiver fused join, warm, " + payloadColumns + " payload columns", where, at, left, source,
+            allColumns, truth, queries);
+      }
     }
     if (configs.contains("copy")) {
       // A corpus that is not a plain Parquet scan goes through a temporary copy: copy + build + join.
@@ -210,6 +230,25 @@ public final class JoinBenchmark implements Callable<Integer> {
       add(scale, "Quiver, non-Parquet corpus (temporary copy + build + join)", copy[0], copy[1], "cold");
     }
     qs.dropTemporaryIndexes();
+  }
+
+  /** The median warm join; for a remote store, what crossed the wire and the ratio to local. */
+  private void timedJoin(String scale, String config, String where, RemoteStores.Store at, Dataset<Row> left,
+      Dataset<Row> corpus, KnnJoinOptions options, long[][] truth, int queries) throws Exception {
+    long[] before = at == null ? null : at.counters();
+    double[] warm = median(() -> joinOnce(left, corpus, options, truth, queries));
+    String note = "index built";
+    if (at == null) {
+      localSeconds.put(scale + config, warm[0]);
+    } else {
+      long[] after = at.counters();
+      double perQuery = (double) repeat * queries;
+      note = String.format(Locale.ROOT, "%.1f kB and %.2f requests per query over the wire",
+          (after[1] - before[1]) / perQuery / 1e3, (after[0] - before[0]) / perQuery);
+      Double local = localSeconds.get(scale + config);
+      if (local != null) note += String.format(Locale.ROOT, "; %.2fx local", warm[0] / local);
+    }
+    add(scale, config + where, warm[0], warm[1], note);
   }
 
   private KnnJoinOptions options(BuildParams build) {
