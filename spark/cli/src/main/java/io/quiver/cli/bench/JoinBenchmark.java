@@ -165,7 +165,7 @@ public final class JoinBenchmark implements Callable<Integer> {
       runBruteForce(spark, scale, rows, queries, left, parquet, truth);
     }
     if (configs.contains("build") || configs.contains("join") || configs.contains("join-all") || configs.contains("copy")) {
-      runQuiver(spark, scale, queries, corpus, left, parquet, truth);
+      runQuiver(spark, scale, queries, corpus, corpusDir, left, parquet, truth);
     }
     if (configs.contains("lsh") && rows <= lshMaxRows) {
       double[] lsh = timed(() -> recall(lshJoin(parquet, left, corpus.vectors(), truth).collectAsList(), truth, queries));
@@ -187,7 +187,7 @@ public final class JoinBenchmark implements Callable<Integer> {
     add(scale, "brute force (Spark cross join)", bfSeconds, bf[1], bfNote);
   }
 
-  private void runQuiver(SparkSession spark, String scale, int queries, BenchCorpus corpus, Dataset<Row> left,
+  private void runQuiver(SparkSession spark, String scale, int queries, BenchCorpus corpus, Path corpusDir, Dataset<Row> left,
       Dataset<Row> parquet, long[][] truth) throws Exception {
     BuildParams build = BuildParams.builder().vectorColumn("embedding").build();
     QuiverSession qs = QuiverSession.of(spark);
