@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * @param rows rows in the file
  * @param rowsIndexed rows with a usable vector
  * @param sizeBytes fingerprint: file size
- * @param mtimeNanos fingerprint: modification time, nanoseconds since the epoch
+ * @param mtimeNanos fingerprint: modification time, nanoseconds since the epoch (for a file read
+ *     through a {@link FileSource}, the version tag it reported)
  * @param footerHash fingerprint: 64-bit hash of the Parquet footer
  * @param location the path exactly as recorded: for a file read through a {@link FileSource},
  *     its URI ({@code path} is then only its local-path reading)

@@ -75,6 +75,11 @@ class S3CorpusTest {
     CorpusIndex index = QuiverSession.of(spark).buildIfMissing(corpus, BuildParams.builder().nlist(4).build());
     assertEquals(2, index.files().size());
     for (String f : index.files()) assertTrue(f.startsWith(corpusDir + "/"), f);
+
+    // The next join finds the index it built: the s3a:// URIs it records match the corpus.
+    String written = TestData.writtenAt(index.location());
+    assertEquals(BruteForce.ids(want), BruteForce.ids(QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 3, options).collectAsList()));
+    assertEquals(written, TestData.writtenAt(index.location()));
   }
 
   @Test

@@ -98,4 +98,17 @@ final class TestData {
     files.sort(java.util.Comparator.comparing(f -> f.getPath().toString()));
     return files;
   }
+
+  /** The files of a local index directory with their modification times: changes when it is rebuilt. */
+  static String writtenAt(String location) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(java.nio.file.Path.of(location))) {
+      return files.filter(java.nio.file.Files::isRegularFile).sorted().map(f -> {
+        try {
+          return f.getFileName() + "@" + java.nio.file.Files.getLastModifiedTime(f).toMillis();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList().toString();
+    }
+  }
 }

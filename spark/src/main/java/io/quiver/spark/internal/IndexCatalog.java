@@ -232,7 +232,7 @@ public final class IndexCatalog {
         return "it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
             + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText());
       }
-      List<String> indexed = info.files().stream().map(f -> f.path().toString()).toList();
+      List<String> indexed = info.files().stream().map(FileInfo::location).toList();
       List<String> wanted = corpus.files().stream().map(CorpusFiles.SourceFile::path).toList();
       if (!indexed.equals(wanted)) {
         return "it indexes the files " + indexed + ", not " + wanted;

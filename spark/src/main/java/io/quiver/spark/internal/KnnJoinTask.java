@@ -59,7 +59,10 @@ public final class KnnJoinTask implements MapPartitionsFunction<Row, Row> {
   private final Spec spec;
   private final Broadcast<SerializableConfiguration> hadoopConf;
 
-  /** @param hadoopConf needed only when the index is not on the local filesystem, else null */
+  /**
+   * @param hadoopConf the session's Hadoop configuration, needed when the index or the corpus files
+   *     are not on the local filesystem (the executors read them with it), else null
+   */
   public KnnJoinTask(IndexRef index, Spec spec, Broadcast<SerializableConfiguration> hadoopConf) {
     this.index = index;
     this.spec = spec;
