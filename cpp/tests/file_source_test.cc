@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "quiver/quiver.h"
@@ -32,6 +34,10 @@ struct TestSource {
   std::string dir;
   std::atomic<int64_t> stats{0}, opens{0}, read_calls{0}, ranges{0}, bytes{0}, open_files{0};
   std::atomic<bool> fail_reads{false};
+  // With `overlap_reads`, a read waits (up to 10 s) for a second one to be in
+  // flight: reads that never overlap take the full wait each and are seen.
+  std::atomic<bool> overlap_reads{false};
+  std::atomic<int32_t> in_flight{0}, most_in_flight{0};
 
   std::string Local(const char* path) const {
     const std::string p(path);
@@ -82,6 +88,17 @@ int32_t Read(void* user, void* file, int32_t n, const int64_t* offsets, const in
   if (s->fail_reads) {
     SetError(error, cap, "503 Slow Down");
     return QV_ERR_IO;
+  }
+  if (s->overlap_reads) {
+    const int32_t now = ++s->in_flight;
+    int32_t seen = s->most_in_flight.load();
+    while (now > seen && !s->most_in_flight.compare_exchange_weak(seen, now)) {
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (s->most_in_flight.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    --s->in_flight;
   }
   const int fd = *static_cast<int*>(file);
   for (int32_t i = 0; i < n; ++i) {
@@ -248,6 +265,31 @@ TEST(FileSource, FailuresNameThePathAndTheSourcesMessage) {
   EXPECT_EQ(qv_build(missing, 1, p, (fx.dir / "other").c_str(), nullptr, nullptr), QV_ERR_NOT_FOUND);
   EXPECT_NE(std::string(qv_last_error()).find("test://bucket/nope.parquet"), std::string::npos);
   qv_build_params_destroy(p);
+}
+
+// A remote store's reads mostly wait on round trips: a fetch across files
+// keeps several in flight even when the caller gives it one thread.
+TEST(FileSource, AFetchOnOneThreadOverlapsTheReadsOfDifferentFiles) {
+  Fixture fx;
+  ASSERT_EQ(fx.BuildThrough(fx.dir / "index"), QV_OK) << qv_last_error();
+  qv_index* index = nullptr;
+  ASSERT_EQ(qv_index_open_with_source((fx.dir / "index").c_str(), 0, fx.handle, &index), QV_OK);
+  // A row of every file, so that the fetch reads three files.
+  std::vector<uint64_t> keys;
+  for (uint32_t f = 0; f < 3; ++f) keys.push_back(QV_ROW_KEY(f, 7));
+  qv_search_params* one = nullptr;
+  qv_search_params_create(&one);
+  qv_search_params_set_threads(one, 1);
+  const char* columns[] = {"id"};
+  fx.source.overlap_reads = true;
+  ArrowArrayStream stream;
+  ASSERT_EQ(qv_fetch(index, keys.data(), 3, columns, 1, one, &stream), QV_OK) << qv_last_error();
+  fx.source.overlap_reads = false;
+  auto table = *(*arrow::ImportRecordBatchReader(&stream))->ToTable();
+  EXPECT_EQ(table->num_rows(), 3);
+  EXPECT_GE(fx.source.most_in_flight.load(), 2);
+  qv_search_params_destroy(one);
+  qv_index_close(index);
 }
 
 TEST(FileSource, BadArguments) {

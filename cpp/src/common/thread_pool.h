@@ -1,7 +1,8 @@
 // Worker threads kept for the life of their owner (one pool per index handle),
 // so a search or fetch starts no thread of its own. A call asks for a number
 // of threads, its own included, and never gets more: a Spark task that is
-// given one core keeps to one. Calls from many threads share the workers; the
+// given one core keeps to one (reads of a remote store, which mostly wait,
+// ask for more: SourceReader::Workers). Calls from many threads share the workers; the
 // caller always works on its own job too, so a call makes progress even when
 // every worker is busy with other calls, and nested calls cannot deadlock.
 #pragma once

@@ -234,7 +234,8 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
   std::vector<std::shared_ptr<arrow::Table>> tables(slices.size());
   std::vector<std::string> paths;
   for (const FileSlice& s : slices) paths.push_back(files[s.file].path);
-  ARROW_RETURN_NOT_OK(pool.ParallelFor(static_cast<int64_t>(slices.size()), threads, [&](int64_t i) -> Status {
+  const int64_t n_slices = static_cast<int64_t>(slices.size());
+  ARROW_RETURN_NOT_OK(pool.ParallelFor(n_slices, source.Workers(threads, n_slices, io), [&](int64_t i) -> Status {
     const FileSlice& s = slices[i];
     std::vector<int64_t> rows;
     rows.reserve(s.end - s.begin);

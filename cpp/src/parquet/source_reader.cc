@@ -233,6 +233,12 @@ IoOptions SourceReader::Effective(const IoOptions& io) const {
   return out;
 }
 
+int32_t SourceReader::Workers(int32_t threads, int64_t tasks, const IoOptions& io) const {
+  if (!storage_->remote()) return threads;
+  const int64_t overlap = std::min<int64_t>(tasks, Effective(io).concurrency);
+  return static_cast<int32_t>(std::max<int64_t>(threads, overlap));
+}
+
 IoCounters SourceReader::counters() const {
   return {counters_->bytes.load(), counters_->requests.load()};
 }

@@ -120,6 +120,12 @@ class SourceReader {
   // remote defaults of quiver.h.
   IoOptions Effective(const IoOptions& io) const;
 
+  // Threads for `tasks` tasks that each wait on reads of this source:
+  // `threads` (the caller's CPU budget) for local files; for remote storage,
+  // where a task mostly waits on a round trip, up to the read concurrency, so
+  // that round trips overlap instead of queueing behind the CPU budget.
+  int32_t Workers(int32_t threads, int64_t tasks, const IoOptions& io) const;
+
  private:
   friend class RangeReads;
   struct Slot;

@@ -372,7 +372,8 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
       if (!slot->located) unlocated.emplace_back(f, cur_rg);
     }
     if (unlocated.size() > 1) {
-      ARROW_RETURN_NOT_OK(pool_->ParallelFor(static_cast<int64_t>(unlocated.size()), threads, [&](int64_t t) {
+      const int64_t n = static_cast<int64_t>(unlocated.size());
+      ARROW_RETURN_NOT_OK(pool_->ParallelFor(n, source_->Workers(threads, n, io), [&](int64_t t) {
         const auto [f, rg] = unlocated[t];
         return Locate(f, states_[f].get(), rg).status();
       }));
@@ -453,7 +454,8 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   }
 
   ReadLimiter limiter(source_->Effective(io).concurrency);
-  return pool_->ParallelFor(static_cast<int64_t>(tasks.size()), threads, [&](int64_t t) {
+  const int64_t n_tasks = static_cast<int64_t>(tasks.size());
+  return pool_->ParallelFor(n_tasks, source_->Workers(threads, n_tasks, io), [&](int64_t t) {
     return Decode(missing, tasks[t], io, &limiter, order, out, status);
   });
 }

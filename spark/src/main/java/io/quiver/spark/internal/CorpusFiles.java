@@ -8,6 +8,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -43,6 +47,8 @@ import scala.collection.JavaConverters;
  */
 public final class CorpusFiles {
   private static final Logger LOG = LoggerFactory.getLogger(CorpusFiles.class);
+  /** File statuses asked for at once (the remote read concurrency's default). */
+  private static final int STAT_THREADS = 32;
 
   /** One source file with the parts of its fingerprint that Hadoop reports. */
   public record SourceFile(String path, long size, long version) {}
@@ -223,10 +229,8 @@ public final class CorpusFiles {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<SourceFile> out = new ArrayList<>();
     try {
-      for (String p : paths) {
-        org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
-        FileSystem fs = hp.getFileSystem(conf);
-        collect(fs, fs.getFileStatus(hp), out);
+      for (FileStatus st : statusOf(paths, conf)) {
+        collect(st.getPath().getFileSystem(conf), st, out);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the corpus files: " + e.getMessage(), e);
@@ -241,6 +245,43 @@ public final class CorpusFiles {
       }
     }
     return new CorpusFiles(out, schema, temporaryCopy, table);
+  }
+
+  /**
+   * The status of every path, asked for at once: an object store answers each with a round trip,
+   * and a corpus may have thousands of files.
+   */
+  private static List<FileStatus> statusOf(List<String> paths, Configuration conf) throws IOException {
+    List<CompletableFuture<FileStatus>> pending = new ArrayList<>(paths.size());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(paths.size(), STAT_THREADS)), r -> {
+      Thread t = new Thread(r, "quiver-corpus-stat");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (String p : paths) {
+        pending.add(CompletableFuture.supplyAsync(() -> {
+          org.apache.hadoop.fs.Path hp = new org.apache.hadoop.fs.Path(p);
+          try {
+            return hp.getFileSystem(conf).getFileStatus(hp);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }, pool));
+      }
+      List<FileStatus> out = new ArrayList<>(paths.size());
+      for (CompletableFuture<FileStatus> f : pending) {
+        try {
+          out.add(f.join());
+        } catch (CompletionException e) {
+          if (e.getCause() instanceof UncheckedIOException io) throw io.getCause();
+          throw e;
+        }
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static void collect(FileSystem fs, FileStatus st, List<SourceFile> out) throws IOException {
