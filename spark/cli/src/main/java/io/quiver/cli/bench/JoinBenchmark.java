@@ -243,7 +243,7 @@ public final class JoinBenchmark implements Callable<Integer> {
     } else {
       long[] after = at.counters();
       double perQuery = (double) repeat * queries;
-      note = String.format(Locale.ROOT, "%.1f kB and %.2f requests per query over the wire",
+      note = String.format(Locale.ROOT, "%.2f kB and %.2f requests per query over the wire",
           (after[1] - before[1]) / perQuery / 1e3, (after[0] - before[0]) / perQuery);
       Double local = localSeconds.get(scale + config);
       if (local != null) note += String.format(Locale.ROOT, "; %.2fx local", warm[0] / local);
