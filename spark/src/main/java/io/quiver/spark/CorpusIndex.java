@@ -1,5 +1,7 @@
 package io.quiver.spark;
 
+import io.quiver.RowFilter;
+import io.quiver.SearchParams;
 import io.quiver.spark.internal.IndexRef;
 import java.util.List;
 
@@ -9,6 +11,7 @@ import java.util.List;
  */
 public final class CorpusIndex {
   private final IndexRef ref;
+  private RowFilter deletes; // made on first use; its native memory is freed when unreachable
 
   CorpusIndex(IndexRef ref) {
     this.ref = ref;
@@ -35,11 +38,30 @@ public final class CorpusIndex {
 
   /**
    * The table snapshot the index answers from, for instance {@code delta table file:/data/items
-   * version 3}; "" when the corpus is plain Parquet files. Searches answer from this snapshot even
-   * after the table moves on: {@link QuiverSession#buildIfMissing} again notices the change.
+   * version 3}; "" when the corpus is plain Parquet files. Its deleted rows (Delta deletion
+   * vectors) are never returned. Searches answer from this snapshot even after the table moves
+   * on: {@link QuiverSession#buildIfMissing} again follows it (a later version with the same files
+   * is answered by the same index, with that version's deletes).
    */
   public String source() {
     return ref.source();
+  }
+
+  /** {@code params} with the snapshot's deleted rows as the filter, when it deletes any. */
+  SearchParams withDeletes(SearchParams params) {
+    if (ref.deletedKeys().length == 0) {
+      return params;
+    }
+    if (params.filter() != null) {
+      throw new IllegalArgumentException("the " + ref.source() + " deletes rows, which are this index's"
+          + " row filter; a search over it takes no filter of its own");
+    }
+    synchronized (this) {
+      if (deletes == null) {
+        deletes = RowFilter.of(ref.deletedKeys());
+      }
+    }
+    return params.toBuilder().filter(deletes).build();
   }
 
   @Override

@@ -105,7 +105,7 @@ public final class QuiverSession {
 
   public List<SearchResult> search(CorpusIndex index, float[] query, int k, SearchParams params) {
     try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
-      return lease.index().search(query, k, params);
+      return lease.index().search(query, k, index.withDeletes(params));
     }
   }
 
@@ -117,7 +117,7 @@ public final class QuiverSession {
    */
   public Dataset<Row> searchToDF(CorpusIndex index, float[] query, int k, SearchParams params, String... columns) {
     try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
-      List<SearchResult> hits = lease.index().search(query, k, params);
+      List<SearchResult> hits = lease.index().search(query, k, index.withDeletes(params));
       List<RowKey> keys = hits.stream().map(SearchResult::key).toList();
       Fetched fetched = fetch(lease, keys, List.of(columns));
       Set<String> taken = new HashSet<>(List.of("path", "row", "distance", "rank"));

@@ -10,6 +10,7 @@ import io.quiver.spark.internal.KnnJoinTask;
 import io.quiver.spark.internal.Locations;
 import io.quiver.spark.internal.Schemas;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -212,6 +213,7 @@ public final class QuiverSpark {
     return out.add(options.rankColumn(), DataTypes.IntegerType, options.keepUnmatched());
   }
 
+  /** The table's deleted rows (its snapshot's) and the ones the options name. */
   private static long[] deletedKeys(IndexRef index, Map<String, List<Long>> deleted) {
     List<Long> keys = new ArrayList<>();
     for (Map.Entry<String, List<Long>> e : deleted.entrySet()) {
@@ -220,6 +222,9 @@ public final class QuiverSpark {
         keys.add(RowKey.pack(ordinal, row));
       }
     }
-    return keys.stream().mapToLong(Long::longValue).toArray();
+    long[] table = index.deletedKeys();
+    long[] out = Arrays.copyOf(table, table.length + keys.size());
+    for (int i = 0; i < keys.size(); i++) out[table.length + i] = keys.get(i);
+    return out;
   }
 }

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Delta tables written by delta-spark as the corpus: indexed in place at a recorded version when
- * their Parquet files hold exactly the live rows, refused when deletion vectors delete rows the
- * index would otherwise serve, and never answered from an index of an older version.
+ * Delta tables written by delta-spark as the corpus: indexed in place at a recorded version, their
+ * deletion vectors the row filter (a DELETE needs no rebuild and its rows never come back), a
+ * later version with the same files answered by the same index, and files rewritten by a commit
+ * never answered from the index of the old ones.
  */
 class DeltaTableTest {
   static final int ROWS = 400;
@@ -105,36 +106,55 @@ class DeltaTableTest {
   }
 
   @Test
-  void deletionVectorsAreRefusedNeverServed() throws IOException {
+  void deletionVectorsAreTheRowFilterNeverServedAndNeedNoRebuild() throws IOException {
     String table = writeTable("deleted", true);
+    QuiverSession qs = QuiverSession.of(spark);
+    BuildParams params = BuildParams.builder().nlist(NLIST).seed(5).metric(Metric.COSINE).build();
+    CorpusIndex v0 = qs.buildIfMissing(delta(table), params);
+    assertJoinIsExact(delta(table), exact());
+    long builds = qs.builds();
+
     Set<String> before = parquetFiles(table);
     spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 10 = 3");
     // Delta marked the rows deleted in deletion vectors and left the data files as they were.
-    assertTrue(parquetFiles(table).containsAll(before));
+    assertEquals(before, parquetFiles(table));
     assertEquals(ROWS - ROWS / 10, delta(table).count());
 
-    UnsupportedCorpusException join = assertThrows(UnsupportedCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5, exact()));
-    assertTrue(join.getMessage().startsWith("the corpus is the Delta table file:" + table + " at version 1,"
-        + " whose deletion vectors delete 40 rows in 4 of its files"), join.getMessage());
-    assertTrue(join.getMessage().contains("REORG TABLE"), join.getMessage());
-
-    QuiverSession qs = QuiverSession.of(spark);
-    long builds = qs.builds();
-    assertThrows(UnsupportedCorpusException.class,
-        () -> qs.buildIfMissing(delta(table), BuildParams.builder().nlist(NLIST).build()));
+    // The join equals brute force over what Spark reads at version 1: no deleted row, no rebuild.
+    assertJoinIsExact(delta(table), exact());
+    List<Row> joined = QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5, exact()).collectAsList();
+    assertTrue(joined.stream().noneMatch(r -> (long) r.getAs("id") % 10 == 3));
     assertEquals(builds, qs.builds());
 
-    // What the message suggests works: the deletes purged into new files.
+    // The driver API answers from version 1 with the same index, and says so.
+    CorpusIndex v1 = qs.buildIfMissing(delta(table), params);
+    assertEquals(v0.location(), v1.location());
+    assertEquals("delta table file:" + table + " version 1", v1.source());
+    assertEquals(builds, qs.builds());
+    List<Row> rows = delta(table).select("id", "embedding").collectAsList();
+    for (Row r : rows.subList(0, 20)) {
+      float[] query = BruteForce.vector(r);
+      List<io.quiver.SearchResult> hits = qs.search(v1, query, 10,
+          io.quiver.SearchParams.builder().nprobes(NLIST).refineFactor(ROWS).build());
+      List<Long> ids = qs.fetchRowsToDF(v1, hits.stream().map(io.quiver.SearchResult::key).toList(), "id")
+          .collectAsList().stream().map(x -> x.getLong(0)).toList();
+      assertEquals(10, ids.size());
+      assertTrue(ids.stream().noneMatch(id -> id % 10 == 3), ids.toString());
+      assertEquals(r.getLong(0), ids.get(0).longValue());
+    }
+
+    // Time travel to the version before the DELETE: the same files, no deletes, the same index.
+    assertJoinIsExact(spark.read().format("delta").option("versionAsOf", 0).load(table), exact());
+    assertEquals(builds, qs.builds());
+
+    // Purged deletes rewrite the files: another index.
     spark.sql("REORG TABLE delta.`" + table + "` APPLY (PURGE)");
     assertJoinIsExact(delta(table), exact());
-
-    // Time travel to the version before the DELETE: that snapshot has no deletes.
-    assertJoinIsExact(spark.read().format("delta").option("versionAsOf", 0).load(table), exact());
+    assertEquals(builds + 1, qs.builds());
   }
 
   @Test
-  void aDeleteAfterTheBuildIsNeverAnsweredFromTheOldIndex() {
+  void aDeleteAfterTheBuildIsAnsweredWithItsDeletesFromTheSameIndex() {
     String table = writeTable("later", true);
     String location = dir.resolve("later-index").toString();
     QuiverSession qs = QuiverSession.of(spark);
@@ -144,34 +164,37 @@ class DeltaTableTest {
     assertJoinIsExact(delta(table), exact().indexLocation(location));
 
     spark.sql("DELETE FROM delta.`" + table + "` WHERE id < 50");
-    assertThrows(UnsupportedCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5, exact().indexLocation(location)));
-    assertThrows(UnsupportedCorpusException.class,
-        () -> qs.buildIfMissing(delta(table), BuildParams.builder().nlist(NLIST).metric(Metric.COSINE).build(), location));
+    long builds = qs.builds();
+    assertJoinIsExact(delta(table), exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL));
+    assertEquals(builds, qs.builds());
+    CorpusIndex now = qs.buildIfMissing(delta(table),
+        BuildParams.builder().nlist(NLIST).seed(5).metric(Metric.COSINE).build(), location);
+    assertEquals("delta table file:" + table + " version 1", now.source());
+    // A handle obtained before keeps answering from its version.
+    assertEquals("delta table file:" + table + " version 0", index.source());
   }
 
   @Test
-  void theIndexRecordsTheVersionItWasBuiltAt() {
+  void filesRewrittenByACommitAreNeverAnsweredFromTheOldIndex() {
     // Deletes without deletion vectors rewrite files, which the fingerprints catch; a commit
-    // that leaves the files alone is caught by the recorded version.
+    // that leaves the files alone keeps the index.
     String table = writeTable("versions", false);
     String location = dir.resolve("versions-index").toString();
+    QuiverSession qs = QuiverSession.of(spark);
     assertJoinIsExact(delta(table), exact().indexLocation(location));
+    long builds = qs.builds();
     spark.sql("ALTER TABLE delta.`" + table + "` SET TBLPROPERTIES ('quiver.test' = 'x')");
+    assertJoinIsExact(delta(table), exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL));
+    assertEquals(builds, qs.builds());
 
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 4 = 0");
     StaleCorpusException stale = assertThrows(StaleCorpusException.class,
         () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
             exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
-    assertTrue(stale.getMessage().contains("version 0") && stale.getMessage().contains("version 1"), stale.getMessage());
+    assertTrue(stale.getMessage().contains(table), stale.getMessage());
 
-    QuiverSession qs = QuiverSession.of(spark);
-    long builds = qs.builds();
     assertJoinIsExact(delta(table), exact().indexLocation(location));
     assertEquals(builds + 1, qs.builds());
-
-    spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 4 = 0");
-    assertJoinIsExact(delta(table), exact().indexLocation(location));
-    assertEquals(builds + 2, qs.builds());
     assertEquals(ROWS * 3 / 4, delta(table).count());
   }
 }

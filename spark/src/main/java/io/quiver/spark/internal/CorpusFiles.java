@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -38,9 +39,9 @@ import scala.collection.JavaConverters;
  * the index), with the fingerprint the index cache key is made of.
  *
  * <p>A corpus DataFrame that is a plain Parquet scan (optionally narrowed to some of its columns)
- * is indexed in place. So is a Delta table's snapshot when nothing but its files decides which
- * rows are live: the table and version are recorded ({@link #table()}); a snapshot with deletion
- * vectors is refused, since the index would serve the deleted rows. Anything else (a filter, a
+ * is indexed in place. So is a Delta table's snapshot: the table and version are recorded ({@link
+ * #table()}) and the rows its deletion vectors delete are kept apart ({@link #deletedRows()}), the
+ * row filter of every search. Anything else (a filter, a
  * join, an aggregate, a local collection, another format, a table format whose scan applies
  * something beyond its Parquet files) is written once to a temporary Parquet directory that lives
  * as long as the index built over it: Spark's own reading of it is what gets indexed.
@@ -54,11 +55,14 @@ public final class CorpusFiles {
   public record SourceFile(String path, long size, long version) {}
 
   private final List<SourceFile> files;
+  private final Map<String, long[]> deletedRows;
   private final StructType schema;
   private final String temporaryCopy;
   private final TableSnapshot table;
 
-  private CorpusFiles(List<SourceFile> files, StructType schema, String temporaryCopy, TableSnapshot table) {
+  private CorpusFiles(List<SourceFile> files, StructType schema, String temporaryCopy, TableSnapshot table,
+      Map<String, long[]> deletedRows) {
+    this.deletedRows = Map.copyOf(deletedRows);
     this.files = List.copyOf(files);
     this.schema = schema;
     this.temporaryCopy = temporaryCopy;
@@ -100,6 +104,14 @@ public final class CorpusFiles {
     return table == null ? "" : table.text();
   }
 
+  /**
+   * Row positions the table's snapshot deletes (Delta deletion vectors), by file; empty for plain
+   * files. The index covers every row of the files; these are its row filter.
+   */
+  public Map<String, long[]> deletedRows() {
+    return deletedRows;
+  }
+
   /** The table whatever its version, or "" for plain files. */
   public String tableIdentity() {
     return table == null ? "" : table.identity();
@@ -110,8 +122,6 @@ public final class CorpusFiles {
    * read from the files (the vector column and the projected ones).
    *
    * @param temporaryRoot where a copy goes when the DataFrame is not a plain Parquet scan
-   * @throws io.quiver.spark.UnsupportedCorpusException when the corpus is a table snapshot that
-   *     cannot be indexed without serving deleted rows
    */
   public static CorpusFiles of(Dataset<Row> corpus, List<String> neededColumns, String temporaryRoot) {
     StructType schema = corpus.schema();
@@ -121,7 +131,7 @@ public final class CorpusFiles {
     Scan scan = scan(corpus, neededColumns);
     SparkSession spark = corpus.sparkSession();
     if (scan.copyReason() == null) {
-      return fromPaths(spark, scan.files(), schema, null, scan.table());
+      return fromPaths(spark, scan.files(), schema, null, scan.table(), scan.deletedRows());
     }
     String copy = temporaryRoot + "/corpus-" + UUID.randomUUID();
     LOG.warn(
@@ -130,7 +140,7 @@ public final class CorpusFiles {
         scan.copyReason(),
         copy);
     corpus.write().parquet(copy);
-    return fromPaths(spark, List.of(copy), schema, copy, null);
+    return fromPaths(spark, List.of(copy), schema, copy, null, Map.of());
   }
 
   /** A corpus given as Parquet files or directories (expanded to their .parquet files). */
@@ -139,20 +149,28 @@ public final class CorpusFiles {
       throw new IllegalArgumentException("the corpus path list is empty");
     }
     StructType schema = spark.read().parquet(paths.toArray(String[]::new)).schema();
-    return fromPaths(spark, paths, schema, null, null);
+    return fromPaths(spark, paths, schema, null, null, Map.of());
   }
 
   /**
    * How a corpus DataFrame is read: in place (copyReason null), its files and, when it is a table,
    * the snapshot they come from; or copied, and why.
    */
-  record Scan(String copyReason, List<String> files, TableSnapshot table) {
+  /**
+   * @param deletedRows row positions the table deletes, by file (as {@link SourceFile#path()}
+   *     names it); empty for plain files
+   */
+  record Scan(String copyReason, List<String> files, TableSnapshot table, Map<String, long[]> deletedRows) {
     static Scan copy(String reason) {
-      return new Scan(reason, null, null);
+      return new Scan(reason, null, null, Map.of());
     }
 
     static Scan inPlace(List<String> files, TableSnapshot table) {
-      return new Scan(null, files, table);
+      return inPlace(files, table, Map.of());
+    }
+
+    static Scan inPlace(List<String> files, TableSnapshot table, Map<String, long[]> deletedRows) {
+      return new Scan(null, files, table, deletedRows);
     }
   }
 
@@ -188,7 +206,7 @@ public final class CorpusFiles {
     // Spark's own listing and reader mean "every row of these files".
     FileIndex location = fs.location();
     if (DeltaTables.isDelta(location)) {
-      return DeltaTables.scan(location, files);
+      return DeltaTables.scan(location, files, corpus.sparkSession().sparkContext().hadoopConfiguration());
     }
     if (!(location instanceof PartitioningAwareFileIndex || location instanceof CatalogFileIndex)
         || fs.fileFormat().getClass() != ParquetFileFormat.class) {
@@ -225,7 +243,8 @@ public final class CorpusFiles {
   }
 
   private static CorpusFiles fromPaths(
-      SparkSession spark, List<String> paths, StructType schema, String temporaryCopy, TableSnapshot table) {
+      SparkSession spark, List<String> paths, StructType schema, String temporaryCopy, TableSnapshot table,
+      Map<String, long[]> deletedRows) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<SourceFile> out = new ArrayList<>();
     try {
@@ -244,7 +263,12 @@ public final class CorpusFiles {
         throw new IllegalArgumentException("the corpus lists the file " + out.get(i).path() + " twice");
       }
     }
-    return new CorpusFiles(out, schema, temporaryCopy, table);
+    for (String f : deletedRows.keySet()) {
+      if (out.stream().noneMatch(sf -> sf.path().equals(f))) {
+        throw new IllegalStateException("the table deletes rows of " + f + ", which is not among its files");
+      }
+    }
+    return new CorpusFiles(out, schema, temporaryCopy, table, deletedRows);
   }
 
   /**

@@ -137,8 +137,12 @@ public final class IndexCatalog {
     }
     String persistentRoot = this.persistentRoot;
     List<String> paramText = parameterText(params);
-    String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText, corpus.sourceText());
-    String identity = IndexKey.identity(corpus.files(), params.vectorColumn(), paramText, corpus.tableIdentity());
+    // A table's version is not part of the key: a commit that leaves the files as they are (a
+    // DELETE through deletion vectors, a property change) is answered by the same index, with
+    // that version's deleted rows as its filter.
+    String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText, corpus.tableIdentity());
+    String identity = IndexKey.identity(corpus.table() == null ? corpus.files() : List.of(),
+        params.vectorColumn(), paramText, corpus.tableIdentity());
     boolean temporary = userLocation == null && (persistentRoot == null || corpus.temporaryCopy() != null);
     String location = userLocation != null ? userLocation
         : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + key;
@@ -149,10 +153,9 @@ public final class IndexCatalog {
 
     Entry previous = byIdentity.get(identity);
     if (previous != null && !previous.key().equals(key)) {
-      String changed = previous.source().equals(corpus.sourceText())
-          ? firstChange(previous.files(), corpus.files())
-          : "it was built from the " + previous.source() + ", the corpus is now at version "
-              + corpus.table().version();
+      String changed = firstChange(previous.files(), corpus.files())
+          + (corpus.table() == null ? "" : "; it was built from the " + previous.source()
+              + ", the corpus is the " + corpus.sourceText());
       if (failOnStale) {
         throw new StaleCorpusException("the corpus changed since its index was built at "
             + previous.location() + ": " + changed);
@@ -165,13 +168,13 @@ public final class IndexCatalog {
       IndexRef found = openExisting(location, key, corpus, params, failOnStale);
       if (found != null) {
         remember(identity, new Entry(key, location, temporary, corpus.files(), corpus.sourceText()));
-        return found;
+        return found.answering(corpus);
       }
     }
     build(corpus, params.toBuilder().source(corpus.sourceText()).build(), location);
     Entry entry = new Entry(key, location, temporary, corpus.files(), corpus.sourceText());
     remember(identity, entry);
-    return describe(location, key);
+    return describe(location, key).answering(corpus);
   }
 
   /** Opens an index the user points at (no cache key: identified by its location). */
@@ -228,7 +231,7 @@ public final class IndexCatalog {
       if (info.metric() != params.metric()) {
         return "it was built for " + info.metric() + ", not " + params.metric();
       }
-      if (!info.source().equals(corpus.sourceText())) {
+      if (!TableSnapshot.identityOf(info.source()).equals(corpus.tableIdentity())) {
         return "it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
             + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText());
       }

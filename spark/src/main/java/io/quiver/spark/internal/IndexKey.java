@@ -8,18 +8,19 @@ import java.util.List;
 
 /**
  * The identity of an index in the cache: a SHA-256 of the sorted file list with each file's size
- * and modification time, the vector column, every build parameter that changes the index and,
- * for a table, the snapshot its files were taken from. A corpus file rewritten since a build, or
- * a table commit that changes which rows are live without touching the files (a DELETE with
- * deletion vectors), changes the key, so a stale index is never found by it.
+ * and version, the vector column, every build parameter that changes the index and, for a table,
+ * the table (not its version). A corpus file rewritten since a build changes the key, so a stale
+ * index is never found by it; a table commit that leaves the files as they are (a DELETE with
+ * deletion vectors) does not, since the index covers every row of the files and the deletes are
+ * applied at search time.
  */
 public final class IndexKey {
   private IndexKey() {}
 
   /**
    * @param parameters name=value pairs of the build parameters, in a fixed order
-   * @param source the table snapshot the files were taken from ({@link TableSnapshot#text()}),
-   *     "" for plain files
+   * @param source the table the files were taken from, whatever its version ({@link
+   *     TableSnapshot#identity()}), "" for plain files
    */
   public static String of(
       List<CorpusFiles.SourceFile> sortedFiles, String vectorColumn, List<String> parameters, String source) {
@@ -49,7 +50,7 @@ public final class IndexKey {
 
   /**
    * Without the fingerprints and the table version: the same corpus and parameters whatever the
-   * files and the table hold now.
+   * files and the table hold now. For a table, pass no files: its files change with its commits.
    *
    * @param table the table without its version ({@link TableSnapshot#identity()}), "" for plain files
    */

@@ -1,23 +1,52 @@
 package io.quiver.spark.internal;
 
+import io.quiver.RowKey;
 import java.io.Serializable;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where an index lives and which build it is: what a task needs to open it. Small and
- * serializable, shipped in the join's closure.
+ * Where an index lives, which build it is and which rows it must not return: what a task needs
+ * to open and search it. Serializable, shipped in the join's closure (a table's deleted rows
+ * with it, 8 bytes each).
  *
  * @param location the index directory, a Hadoop filesystem URI
  * @param key the index cache key (see {@link IndexKey}); tells rebuilds at one location apart
  * @param dim the vector dimension
  * @param files the source files by ordinal, as recorded in the index
- * @param source the table snapshot the files were taken from, as the index records it; "" for
- *     plain files
+ * @param source the table snapshot answered from ("" for plain files): the one the index was
+ *     built from, or a later one with the same files
+ * @param deletedKeys packed row keys the snapshot deletes, which searches never return
  */
-public record IndexRef(String location, String key, int dim, List<String> files, String source)
-    implements Serializable {
+public record IndexRef(String location, String key, int dim, List<String> files, String source,
+    long[] deletedKeys) implements Serializable {
   public IndexRef {
     files = List.copyOf(files);
+  }
+
+  public IndexRef(String location, String key, int dim, List<String> files, String source) {
+    this(location, key, dim, files, source, new long[0]);
+  }
+
+  /** This index answering for {@code corpus}: its table snapshot and the rows that deletes. */
+  IndexRef answering(CorpusFiles corpus) {
+    if (corpus.table() == null) return this;
+    List<long[]> parts = new java.util.ArrayList<>();
+    int total = 0;
+    for (Map.Entry<String, long[]> e : corpus.deletedRows().entrySet()) {
+      int ordinal = ordinalOf(e.getKey());
+      long[] keys = new long[e.getValue().length];
+      for (int i = 0; i < keys.length; i++) keys[i] = RowKey.pack(ordinal, e.getValue()[i]);
+      parts.add(keys);
+      total += keys.length;
+    }
+    long[] all = new long[total];
+    int at = 0;
+    for (long[] p : parts) {
+      System.arraycopy(p, 0, all, at, p.length);
+      at += p.length;
+    }
+    return new IndexRef(location, key, dim, files, corpus.sourceText(), all);
   }
 
   /** The ordinal of a source file, or an error naming it. */
