@@ -292,6 +292,31 @@ TEST(FileSource, AFetchOnOneThreadOverlapsTheReadsOfDifferentFiles) {
   qv_index_close(index);
 }
 
+// Fetched column chunks stay in the handle's cache, within its budget: the
+// same rows fetched again cost no read, and with no budget they are read again.
+TEST(FileSource, AFetchAgainReadsFromTheCacheWithinItsBudget) {
+  Fixture fx;
+  ASSERT_EQ(fx.BuildThrough(fx.dir / "index"), QV_OK) << qv_last_error();
+  qv_index* index = nullptr;
+  ASSERT_EQ(qv_index_open_with_source((fx.dir / "index").c_str(), 0, fx.handle, &index), QV_OK);
+  std::vector<uint64_t> keys;
+  for (uint32_t f = 0; f < 3; ++f) keys.push_back(QV_ROW_KEY(f, 11 + f));
+  auto first = FetchIds(index, keys);
+  ASSERT_TRUE(first);
+  const int64_t after_first = fx.source.bytes.load();
+  auto again = FetchIds(index, keys);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->Equals(*first));
+  EXPECT_EQ(fx.source.bytes.load(), after_first);
+
+  ASSERT_EQ(qv_index_set_cache_budget(index, 0), QV_OK);
+  auto uncached = FetchIds(index, keys);
+  ASSERT_TRUE(uncached);
+  EXPECT_TRUE(uncached->Equals(*first));
+  EXPECT_GT(fx.source.bytes.load(), after_first);
+  qv_index_close(index);
+}
+
 TEST(FileSource, BadArguments) {
   qv_file_source* s = nullptr;
   EXPECT_EQ(qv_file_source_create(Stat, Open, nullptr, Close, 1, nullptr, &s), QV_ERR_INVALID_ARGUMENT);

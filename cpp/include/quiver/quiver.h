@@ -335,9 +335,11 @@ QV_API qv_status qv_search_params_set_io_gap_bytes(qv_search_params* p, int64_t 
 /* Concurrent reads in flight during refinement and fetch (≥ 1). */
 QV_API qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n);
 
-/* Bounds the index handle's cache of decoded vector pages, which refinement
-** reads from (default QV_DEFAULT_CACHE_BUDGET_BYTES; 0 disables it). Footers
-** and page locations are always cached, for refinement and qv_fetch alike. */
+/* Bounds the index handle's cache of its source files: decoded vector pages,
+** which refinement reads from, and the raw column chunks qv_fetch read, one
+** budget for both (default QV_DEFAULT_CACHE_BUDGET_BYTES; 0 disables it).
+** Footers and page locations are always cached, for refinement and qv_fetch
+** alike. */
 QV_API qv_status qv_index_set_cache_budget(qv_index* index, int64_t bytes);
 
 /* Deleted rows: a set of row keys that searches never return. */

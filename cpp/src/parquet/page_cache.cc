@@ -2,16 +2,16 @@
 
 namespace quiver {
 
-std::shared_ptr<const DecodedPage> PageCache::Find(const PageId& id) {
+std::shared_ptr<const CachedItem> PageCache::FindItem(const PageId& id) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(id);
   if (it == entries_.end()) return nullptr;
   lru_.splice(lru_.begin(), lru_, it->second.lru);
-  return it->second.page;
+  return it->second.item;
 }
 
-void PageCache::Insert(const PageId& id, std::shared_ptr<const DecodedPage> page) {
-  const int64_t size = page->bytes();
+void PageCache::Insert(const PageId& id, std::shared_ptr<const CachedItem> item) {
+  const int64_t size = item->bytes();
   std::lock_guard<std::mutex> lock(mu_);
   if (size > budget_) return;
   auto it = entries_.find(id);
@@ -20,7 +20,7 @@ void PageCache::Insert(const PageId& id, std::shared_ptr<const DecodedPage> page
     return;
   }
   lru_.push_front(id);
-  entries_.emplace(id, Entry{std::move(page), lru_.begin()});
+  entries_.emplace(id, Entry{std::move(item), lru_.begin()});
   bytes_ += size;
   EvictLocked();
 }
@@ -39,7 +39,7 @@ int64_t PageCache::bytes() const {
 void PageCache::EvictLocked() {
   while (bytes_ > budget_ && !lru_.empty()) {
     auto it = entries_.find(lru_.back());
-    bytes_ -= it->second.page->bytes();
+    bytes_ -= it->second.item->bytes();
     entries_.erase(it);
     lru_.pop_back();
   }

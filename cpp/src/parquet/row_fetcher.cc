@@ -23,12 +23,28 @@ void CollectLeaves(const parquet::arrow::SchemaField& field, std::vector<int>* l
   for (const auto& child : field.children) CollectLeaves(child, leaves);
 }
 
-// A file whose reads are served from column chunks read ahead, falling back
-// to the file itself for anything outside them.
+// Raw column-chunk bytes kept in the handle's cache, so that fetching rows of
+// the same row groups again (a warm join, a page of search results) reads
+// nothing.
+struct CachedChunk final : CachedItem {
+  std::shared_ptr<arrow::Buffer> data;
+  int64_t bytes() const override { return data->size() + 64; }
+};
+
+// Bytes of a file known in advance: each piece a buffer at its offset.
+struct Piece {
+  int64_t offset;
+  std::shared_ptr<arrow::Buffer> data;
+};
+
+// A file whose reads are served from column chunks read ahead (or cached),
+// falling back to the file itself for anything outside them.
 class ReadAheadFile final : public arrow::io::RandomAccessFile {
  public:
-  ReadAheadFile(std::shared_ptr<arrow::io::RandomAccessFile> file, RangeReads ahead)
-      : file_(std::move(file)), ahead_(std::move(ahead)) {}
+  ReadAheadFile(std::shared_ptr<arrow::io::RandomAccessFile> file, std::vector<Piece> pieces)
+      : file_(std::move(file)), pieces_(std::move(pieces)) {
+    std::sort(pieces_.begin(), pieces_.end(), [](const Piece& a, const Piece& b) { return a.offset < b.offset; });
+  }
 
   arrow::Status Close() override { return arrow::Status::OK(); }
   bool closed() const override { return false; }
@@ -49,22 +65,72 @@ class ReadAheadFile final : public arrow::io::RandomAccessFile {
     return b;
   }
   arrow::Result<int64_t> ReadAt(int64_t position, int64_t nbytes, void* out) override {
-    if (auto b = ahead_.Slice(position, nbytes)) {
+    if (auto b = Slice(position, nbytes)) {
       std::memcpy(out, b->data(), nbytes);
       return nbytes;
     }
     return file_->ReadAt(position, nbytes, out);
   }
   arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes) override {
-    if (auto b = ahead_.Slice(position, nbytes)) return b;
+    if (auto b = Slice(position, nbytes)) return b;
     return file_->ReadAt(position, nbytes);
   }
 
  private:
+  std::shared_ptr<arrow::Buffer> Slice(int64_t position, int64_t nbytes) const {
+    auto it = std::upper_bound(pieces_.begin(), pieces_.end(), position,
+                               [](int64_t p, const Piece& piece) { return p < piece.offset; });
+    if (it == pieces_.begin()) return nullptr;
+    --it;
+    const int64_t at = position - it->offset;
+    if (at + nbytes > it->data->size()) return nullptr;
+    return arrow::SliceBuffer(it->data, at, nbytes);
+  }
+
   std::shared_ptr<arrow::io::RandomAccessFile> file_;
-  RangeReads ahead_;
+  std::vector<Piece> pieces_;
   int64_t position_ = 0;
 };
+
+// The column chunks (`leaves` of row groups `groups`) of file `f`: from the
+// handle's cache where it has them, the rest read in one merged pass and
+// cached.
+Result<std::vector<Piece>> ColumnChunks(SourceReader& source, uint32_t f, const parquet::FileMetaData& metadata,
+                                        const std::vector<int>& groups, const std::vector<int>& leaves,
+                                        const IoOptions& io) {
+  std::vector<Piece> pieces;
+  std::vector<ByteRange> missing;
+  std::vector<PageId> missing_ids;
+  for (int g : groups) {
+    for (int leaf : leaves) {
+      const ChunkRange r = ColumnChunkRange(*metadata.RowGroup(g)->ColumnChunk(leaf));
+      const PageId id{f, static_cast<uint32_t>(g), static_cast<uint32_t>(leaf), CacheKind::kColumnChunk};
+      if (auto cached = source.cache().Find<CachedChunk>(id)) {
+        pieces.push_back({r.offset, cached->data});
+        continue;
+      }
+      missing.push_back({r.offset, r.length});
+      missing_ids.push_back(id);
+    }
+  }
+  if (missing.empty()) return pieces;
+  std::vector<size_t> order(missing.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return missing[a].offset < missing[b].offset; });
+  std::vector<ByteRange> sorted;
+  for (size_t i : order) sorted.push_back(missing[i]);
+  ARROW_ASSIGN_OR_RAISE(RangeReads read, source.ReadRanges(f, sorted, io, nullptr, false));
+  for (size_t i : order) {
+    ARROW_ASSIGN_OR_RAISE(auto bytes, read.Concatenate({missing[i]}));
+    // A copy of its own, so that the cache holds the chunk and not the
+    // merged request around it.
+    auto chunk = std::make_shared<CachedChunk>();
+    ARROW_ASSIGN_OR_RAISE(chunk->data, bytes->CopySlice(0, bytes->size()));
+    source.cache().Insert(missing_ids[i], chunk);
+    pieces.push_back({missing[i].offset, chunk->data});
+  }
+  return pieces;
+}
 
 // The wanted rows of one file: positions [begin, end) of the key-sorted order.
 struct FileSlice {
@@ -73,8 +139,8 @@ struct FileSlice {
 };
 
 // Reads the row groups of file `f` that hold `rows` (sorted), projected to
-// `columns`, with the column chunks fetched in one merged pass, and takes
-// those rows in that order.
+// `columns`, with the column chunks cached or fetched in one merged pass,
+// and takes those rows in that order.
 Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_t f,
                                                    const std::vector<int64_t>& rows,
                                                    const std::vector<std::string>& columns,
@@ -132,17 +198,8 @@ Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_
   leaves.erase(std::unique(leaves.begin(), leaves.end()), leaves.end());
   std::shared_ptr<arrow::Table> table;
   try {
-    std::vector<ByteRange> chunks;
-    for (int g : groups) {
-      for (int leaf : leaves) {
-        const ChunkRange r = ColumnChunkRange(*metadata->RowGroup(g)->ColumnChunk(leaf));
-        chunks.push_back({r.offset, r.length});
-      }
-    }
-    std::sort(chunks.begin(), chunks.end(),
-              [](const ByteRange& a, const ByteRange& b) { return a.offset < b.offset; });
-    ARROW_ASSIGN_OR_RAISE(RangeReads ahead, source.ReadRanges(f, chunks, io, nullptr, false));
-    auto file = std::make_shared<ReadAheadFile>(open->input, std::move(ahead));
+    ARROW_ASSIGN_OR_RAISE(std::vector<Piece> pieces, ColumnChunks(source, f, *metadata, groups, leaves, io));
+    auto file = std::make_shared<ReadAheadFile>(open->input, std::move(pieces));
     std::unique_ptr<parquet::arrow::FileReader> reader;
     auto made = parquet::arrow::FileReader::Make(
         arrow::default_memory_pool(),

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/page_cache.h"
 #include "parquet/source_file.h"
 #include "parquet/storage.h"
 #include "quiver/quiver.h"
@@ -114,6 +115,10 @@ class SourceReader {
 
   Storage& storage() const { return *storage_; }
 
+  // What the handle keeps of these files between calls (vector pages,
+  // fetched column chunks), within one budget.
+  PageCache& cache() { return cache_; }
+
   IoCounters counters() const;
 
   // `io` with what it leaves unset taken from the storage: the local or the
@@ -142,6 +147,7 @@ class SourceReader {
   std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
   std::mutex pool_mu_;
   std::vector<std::shared_ptr<arrow::ResizableBuffer>> pool_;
+  PageCache cache_{QV_DEFAULT_CACHE_BUDGET_BYTES};
 };
 
 }  // namespace quiver

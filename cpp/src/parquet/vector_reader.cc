@@ -108,9 +108,10 @@ class ParquetVectorReader final : public VectorReader {
         files_(source_->files()),
         column_(std::move(column)),
         dim_(dim),
-        cache_(budget),
+        cache_(source_->cache()),
         own_pool_(pool ? nullptr : std::make_unique<ThreadPool>()),
         pool_(pool ? pool : own_pool_.get()) {
+    cache_.SetBudget(budget);
     for (size_t i = 0; i < files_.size(); ++i) {
       states_.push_back(std::make_unique<FileState>());
       states_.back()->index = static_cast<uint32_t>(i);
@@ -150,7 +151,7 @@ class ParquetVectorReader final : public VectorReader {
   const std::string column_;
   const int32_t dim_;
   std::vector<std::unique_ptr<FileState>> states_;
-  PageCache cache_;
+  PageCache& cache_;  // the source reader's, shared with fetch
   std::unique_ptr<ThreadPool> own_pool_;
   ThreadPool* const pool_;
   std::atomic<int64_t> pages_decoded_{0}, page_cache_hits_{0};
@@ -425,7 +426,7 @@ Status ParquetVectorReader::Read(const uint64_t* keys, int64_t n, const IoOption
   // Pages in the cache are copied out now; the others are decoded below.
   std::vector<Want> missing;
   for (const Want& w : wants) {
-    if (auto page = cache_.Find(w.id)) {
+    if (auto page = cache_.Find<DecodedPage>(w.id)) {
       ++page_cache_hits_;
       CopyRows(*page, w, order, out, status);
     } else {

@@ -371,7 +371,10 @@ public final class QuiverIndex implements AutoCloseable {
   /** The page cache budget of a new handle: quiver.h's QV_DEFAULT_CACHE_BUDGET_BYTES (256 MiB). */
   public static final long DEFAULT_CACHE_BUDGET_BYTES = quiver_h.QV_DEFAULT_CACHE_BUDGET_BYTES;
 
-  /** Bounds the handle's cache of decoded Parquet pages (default 256 MiB; 0 disables it). */
+  /**
+   * Bounds the handle's cache of its source files, decoded vector pages (refinement) and raw
+   * column chunks (fetch) alike (default 256 MiB; 0 disables it).
+   */
   public void setCacheBudget(long bytes) {
     guard.acquire();
     try {
