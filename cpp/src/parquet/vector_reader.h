@@ -2,8 +2,8 @@
 // of a whole batch are grouped per file and per data page (the page index when
 // the file has one, otherwise page locations discovered once per handle), the
 // needed byte ranges are read through the handle's SourceReader (merged,
-// counted), and each page is decoded once. Decoded pages are kept in a cache
-// bounded by a byte budget.
+// counted), and each page is decoded once. Decoded pages are kept in the
+// SourceReader's cache, bounded by a byte budget it shares with fetch.
 #pragma once
 
 #include <cstdint>

@@ -21,8 +21,8 @@ public final class QuiverConf {
   public static final String TEMP_DIR = "spark.quiver.temp.dir";
 
   /**
-   * Bytes of decoded Parquet pages each open index may keep (refinement and fetch read through
-   * it), for every handle the application opens, on the driver and the executors; a Spark size
+   * Bytes of decoded vector pages (refinement) and fetched column chunks (fetch) each open index
+   * may keep, for every handle the application opens, on the driver and the executors; a Spark size
    * such as {@code 6g}, 0 for none. Searches stay in memory when it holds the vector column
    * (rows x dim x 4 bytes).
    */
