@@ -1,6 +1,7 @@
 #include "parquet/callback_storage.h"
 
 #include <arrow/buffer.h>
+#include <arrow/util/future.h>
 
 #include <cstring>
 #include <mutex>
@@ -71,6 +72,14 @@ class CallbackFile final : public arrow::io::RandomAccessFile {
     ARROW_ASSIGN_OR_RAISE(int64_t n, ReadAt(position, nbytes, buffer->mutable_data()));
     ARROW_RETURN_NOT_OK(buffer->Resize(n));
     return std::shared_ptr<arrow::Buffer>(std::move(buffer));
+  }
+
+  // On the caller's thread, never on Arrow's I/O pool: a thread that calls
+  // into the host (the JVM attaches it) must not be one that a library joins
+  // at process exit, when the host can no longer let it detach.
+  arrow::Future<std::shared_ptr<arrow::Buffer>> ReadAsync(const arrow::io::IOContext&, int64_t position,
+                                                         int64_t nbytes) override {
+    return arrow::Future<std::shared_ptr<arrow::Buffer>>::MakeFinished(ReadAt(position, nbytes));
   }
 
   Status ReadRanges(const std::vector<ByteRange>& ranges, uint8_t* const* out) {

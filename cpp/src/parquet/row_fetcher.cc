@@ -2,6 +2,7 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api_vector.h>
+#include <arrow/util/future.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/file_reader.h>
@@ -74,6 +75,11 @@ class ReadAheadFile final : public arrow::io::RandomAccessFile {
   arrow::Result<std::shared_ptr<arrow::Buffer>> ReadAt(int64_t position, int64_t nbytes) override {
     if (auto b = Slice(position, nbytes)) return b;
     return file_->ReadAt(position, nbytes);
+  }
+  // On the caller's thread (see CallbackFile::ReadAsync).
+  arrow::Future<std::shared_ptr<arrow::Buffer>> ReadAsync(const arrow::io::IOContext&, int64_t position,
+                                                         int64_t nbytes) override {
+    return arrow::Future<std::shared_ptr<arrow::Buffer>>::MakeFinished(ReadAt(position, nbytes));
   }
 
  private:
@@ -200,10 +206,15 @@ Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_
   try {
     ARROW_ASSIGN_OR_RAISE(std::vector<Piece> pieces, ColumnChunks(source, f, *metadata, groups, leaves, io));
     auto file = std::make_shared<ReadAheadFile>(open->input, std::move(pieces));
+    // The chunks are read ahead already: no pre-buffering (Arrow's default),
+    // which would read again, on Arrow's I/O threads.
+    parquet::ArrowReaderProperties props;
+    props.set_pre_buffer(false);
+    props.set_use_threads(false);
     std::unique_ptr<parquet::arrow::FileReader> reader;
     auto made = parquet::arrow::FileReader::Make(
         arrow::default_memory_pool(),
-        parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(), metadata), &reader);
+        parquet::ParquetFileReader::Open(file, parquet::default_reader_properties(), metadata), props, &reader);
     if (!made.ok()) return Status::IOError(path, ": ", made.message());
     auto read = reader->ReadRowGroups(groups, leaves);
     if (!read.ok()) return Status::IOError(path, ": ", read.status().message());

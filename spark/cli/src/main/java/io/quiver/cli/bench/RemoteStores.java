@@ -35,6 +35,7 @@ final class RemoteStores implements AutoCloseable {
     private final long delayMillis;
     private final String bucket;
     private final DelayProxy proxy;
+    private FileSystem s3;
 
     private Store(long delayMillis, String bucket, DelayProxy proxy) {
       this.delayMillis = delayMillis;
@@ -56,7 +57,7 @@ final class RemoteStores implements AutoCloseable {
       Configuration conf = spark.sparkContext().hadoopConfiguration();
       String uri = "s3a://" + bucket + "/" + corpusDir.getFileName();
       org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(uri);
-      FileSystem s3 = target.getFileSystem(conf);
+      s3 = target.getFileSystem(conf);
       if (!s3.exists(new org.apache.hadoop.fs.Path(target, "_SUCCESS"))) {
         long t0 = System.nanoTime();
         FileSystem local = FileSystem.getLocal(conf);
@@ -90,8 +91,16 @@ final class RemoteStores implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Closes the S3A filesystems while their server still answers (closed at JVM exit instead,
+   * with the server gone, they retry for minutes and hold the exit), then the proxies and the
+   * server.
+   */
   @Override
   public void close() throws Exception {
+    for (Store s : stores.values()) {
+      if (s.s3 != null) s.s3.close();
+    }
     for (Store s : stores.values()) s.proxy.close();
     if (server != null) server.close();
   }
