@@ -23,12 +23,14 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias;
 import org.apache.spark.sql.execution.datasources.CatalogFileIndex;
 import org.apache.spark.sql.execution.datasources.FileIndex;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.PartitioningAwareFileIndex;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -174,7 +176,20 @@ public final class CorpusFiles {
     }
   }
 
+  private static boolean selectsColumnsOnly(Project p) {
+    return JavaConverters.seqAsJavaList(p.projectList()).stream().allMatch(e -> e instanceof Attribute);
+  }
+
   static Scan scan(Dataset<Row> corpus, List<String> neededColumns) {
+    // A table of the V2 API (Iceberg) as the analyzer left it: the optimizer would push filters
+    // into its scan, out of sight.
+    LogicalPlan analyzed = corpus.queryExecution().analyzed();
+    while (analyzed instanceof SubqueryAlias || analyzed instanceof Project p && selectsColumnsOnly(p)) {
+      analyzed = analyzed.children().head();
+    }
+    if (analyzed instanceof DataSourceV2Relation v2 && IcebergTables.isIceberg(v2.table())) {
+      return IcebergTables.scan(v2, corpus.sparkSession().sparkContext().hadoopConfiguration());
+    }
     LogicalPlan plan = corpus.queryExecution().optimizedPlan();
     while (plan instanceof Project p) {
       for (NamedExpression e : JavaConverters.seqAsJavaList(p.projectList())) {
