@@ -336,6 +336,34 @@ TEST(FileSource, AFetchAgainReadsFromTheCacheWithinItsBudget) {
   EXPECT_EQ(fx.source.reads_on_arrow_threads.load(), 0);
 }
 
+// A fetch asks the store for each file's size and version on every call,
+// unless the caller says it checked them itself.
+TEST(FileSource, AFetchRechecksItsFilesUnlessToldNotTo) {
+  Fixture fx;
+  ASSERT_EQ(fx.BuildThrough(fx.dir / "index"), QV_OK) << qv_last_error();
+  qv_index* index = nullptr;
+  ASSERT_EQ(qv_index_open_with_source((fx.dir / "index").c_str(), 0, fx.handle, &index), QV_OK);
+  std::vector<uint64_t> keys;
+  for (uint32_t f = 0; f < 3; ++f) keys.push_back(QV_ROW_KEY(f, 5));
+  ASSERT_TRUE(FetchIds(index, keys));  // opens the three files
+  const int64_t stats = fx.source.stats.load();
+  ASSERT_TRUE(FetchIds(index, keys));
+  EXPECT_EQ(fx.source.stats.load(), stats + 3);
+
+  qv_search_params* trusting = nullptr;
+  qv_search_params_create(&trusting);
+  ASSERT_EQ(qv_search_params_set_recheck_sources(trusting, 0), QV_OK);
+  EXPECT_EQ(qv_search_params_set_recheck_sources(trusting, 2), QV_ERR_INVALID_ARGUMENT);
+  const char* columns[] = {"id"};
+  ArrowArrayStream stream;
+  ASSERT_EQ(qv_fetch(index, keys.data(), 3, columns, 1, trusting, &stream), QV_OK) << qv_last_error();
+  auto table = *(*arrow::ImportRecordBatchReader(&stream))->ToTable();
+  EXPECT_EQ(table->num_rows(), 3);
+  EXPECT_EQ(fx.source.stats.load(), stats + 3);
+  qv_search_params_destroy(trusting);
+  qv_index_close(index);
+}
+
 TEST(FileSource, BadArguments) {
   qv_file_source* s = nullptr;
   EXPECT_EQ(qv_file_source_create(Stat, Open, nullptr, Close, 1, nullptr, &s), QV_ERR_INVALID_ARGUMENT);

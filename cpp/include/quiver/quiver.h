@@ -61,8 +61,9 @@ QV_API const char* qv_version(void);
 ** QV_ABI_VERSION counts the additions: a caller may check at run time that
 ** qv_abi_version() is at least the one it was compiled with before it calls
 ** a function added since. 3 added the file source (qv_file_source_create,
-** qv_build_params_set_file_source, qv_index_open_with_source). */
-#define QV_ABI_VERSION 3
+** qv_build_params_set_file_source, qv_index_open_with_source); 4 added
+** qv_search_params_set_recheck_sources. */
+#define QV_ABI_VERSION 4
 QV_API uint32_t qv_abi_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -334,6 +335,13 @@ QV_API qv_status qv_search_params_set_threads(qv_search_params* p, int32_t threa
 QV_API qv_status qv_search_params_set_io_gap_bytes(qv_search_params* p, int64_t bytes);
 /* Concurrent reads in flight during refinement and fetch (≥ 1). */
 QV_API qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n);
+/* Whether qv_fetch checks, on every call, that each file it reads still has
+** the size and version the index recorded: 1 (the default) or 0. With 0, a
+** file the handle has opened before (its fingerprint was checked then) is
+** read without asking the storage again, which on an object store saves a
+** round trip per file and call; for callers that checked the files
+** themselves just before, as a distributed join's planner does. */
+QV_API qv_status qv_search_params_set_recheck_sources(qv_search_params* p, int32_t recheck);
 
 /* Bounds the index handle's cache of its source files: decoded vector pages,
 ** which refinement reads from, and the raw column chunks qv_fetch read, one

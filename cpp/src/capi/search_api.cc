@@ -122,6 +122,14 @@ qv_status qv_search_params_set_io_concurrency(qv_search_params* p, int32_t n) {
   });
 }
 
+qv_status qv_search_params_set_recheck_sources(qv_search_params* p, int32_t recheck) {
+  return SetParam(p, [&](quiver::SearchOptions& o) {
+    if (recheck != 0 && recheck != 1) return Status::Invalid("recheck_sources must be 0 or 1, got ", recheck);
+    o.recheck_sources = recheck == 1;
+    return Status::OK();
+  });
+}
+
 qv_status qv_index_set_cache_budget(qv_index* index, int64_t bytes) {
   return Guarded([&]() -> Status {
     QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
@@ -209,7 +217,8 @@ qv_status qv_fetch(qv_index* index, const uint64_t* keys, int64_t n, const char*
       source = index->source.get();
     }
     ARROW_ASSIGN_OR_RAISE(auto reader, quiver::FetchRows(*source, keys, n, names, p.options.io,
-                                                         index->pool, p.options.threads));
+                                                         index->pool, p.options.threads,
+                                                         p.options.recheck_sources));
     return arrow::ExportRecordBatchReader(std::move(reader), out);
   });
 }

@@ -150,8 +150,8 @@ struct FileSlice {
 Result<std::shared_ptr<arrow::Table>> ReadFileRows(SourceReader& source, uint32_t f,
                                                    const std::vector<int64_t>& rows,
                                                    const std::vector<std::string>& columns,
-                                                   const IoOptions& io) {
-  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, source.OpenUnchanged(f));
+                                                   const IoOptions& io, bool recheck) {
+  ARROW_ASSIGN_OR_RAISE(const OpenSource* open, recheck ? source.OpenUnchanged(f) : source.Open(f));
   const std::string& path = open->file->path;
   const std::shared_ptr<parquet::FileMetaData>& metadata = open->metadata;
   parquet::arrow::SchemaManifest manifest;
@@ -257,7 +257,7 @@ Result<std::shared_ptr<arrow::Schema>> CommonSchema(
 
 Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
     SourceReader& source, const uint64_t* keys, int64_t n, const std::vector<std::string>& columns,
-    const IoOptions& io, ThreadPool& pool, int32_t threads) {
+    const IoOptions& io, ThreadPool& pool, int32_t threads, bool recheck_sources) {
   const std::vector<SourceFile>& files = source.files();
   if (n < 0) return Status::Invalid("FetchRows: negative key count");
   if (n > 0 && !keys) return Status::Invalid("FetchRows: null keys");
@@ -308,7 +308,7 @@ Result<std::shared_ptr<arrow::RecordBatchReader>> FetchRows(
     std::vector<int64_t> rows;
     rows.reserve(s.end - s.begin);
     for (int64_t j = s.begin; j < s.end; ++j) rows.push_back(QV_ROW_KEY_ROW(order[j].first));
-    ARROW_ASSIGN_OR_RAISE(tables[i], ReadFileRows(source, s.file, rows, columns, io));
+    ARROW_ASSIGN_OR_RAISE(tables[i], ReadFileRows(source, s.file, rows, columns, io, recheck_sources));
     return Status::OK();
   }));
   ARROW_ASSIGN_OR_RAISE(auto schema, CommonSchema(tables, paths));

@@ -20,6 +20,7 @@ struct SearchOptions {
   int32_t refine_factor = QV_DEFAULT_REFINE_FACTOR;  // k * factor exact candidates; 0 = PQ distances
   int32_t threads = 0;        // threads per call, the caller's included; 0 = all cores
   IoOptions io;
+  bool recheck_sources = true;  // fetch: check each file's size and version on every call
 };
 
 class IndexSearcher {

@@ -37,6 +37,7 @@ public final class SearchParams {
   private final int threads;
   private final long ioGapBytes;
   private final int ioConcurrency;
+  private final boolean recheckSources;
   private final RowFilter filter;
 
   /** The native qv_search_params, made on first use; NULL for the defaults. */
@@ -48,6 +49,7 @@ public final class SearchParams {
     this.threads = b.threads;
     this.ioGapBytes = b.ioGapBytes;
     this.ioConcurrency = b.ioConcurrency;
+    this.recheckSources = b.recheckSources;
     this.filter = b.filter;
   }
 
@@ -64,7 +66,7 @@ public final class SearchParams {
   /** A builder starting from these parameters. */
   public Builder toBuilder() {
     return new Builder().nprobes(nprobes).refineFactor(refineFactor).threads(threads)
-        .ioGapBytes(ioGapBytes).ioConcurrency(ioConcurrency).filter(filter);
+        .ioGapBytes(ioGapBytes).ioConcurrency(ioConcurrency).recheckSources(recheckSources).filter(filter);
   }
 
   public int nprobes() { return nprobes; }
@@ -77,12 +79,15 @@ public final class SearchParams {
 
   public int ioConcurrency() { return ioConcurrency; }
 
+  /** Whether a fetch asks the storage for each file's size and version on every call. */
+  public boolean recheckSources() { return recheckSources; }
+
   /** The deleted-rows filter of these parameters, or null to use the handle's. */
   public RowFilter filter() { return filter; }
 
   private boolean nativeDefaults() {
     return nprobes == quiver_h.QV_DEFAULT_NPROBES && refineFactor == quiver_h.QV_DEFAULT_REFINE_FACTOR
-        && threads == 0 && ioGapBytes == AUTOMATIC && ioConcurrency == AUTOMATIC;
+        && threads == 0 && ioGapBytes == AUTOMATIC && ioConcurrency == AUTOMATIC && recheckSources;
   }
 
   /** The qv_search_params these parameters stand for (NULL for the defaults). */
@@ -114,6 +119,9 @@ public final class SearchParams {
     if (ioConcurrency != AUTOMATIC) {
       NativeErrors.check(quiver_h.qv_search_params_set_io_concurrency(params, ioConcurrency));
     }
+    if (!recheckSources) {
+      NativeErrors.check(quiver_h.qv_search_params_set_recheck_sources(params, 0));
+    }
     return params;
   }
 
@@ -121,12 +129,12 @@ public final class SearchParams {
   public boolean equals(Object o) {
     return o instanceof SearchParams p && nprobes == p.nprobes && refineFactor == p.refineFactor
         && threads == p.threads && ioGapBytes == p.ioGapBytes && ioConcurrency == p.ioConcurrency
-        && filter == p.filter;
+        && recheckSources == p.recheckSources && filter == p.filter;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(nprobes, refineFactor, threads, ioGapBytes, ioConcurrency,
+    return Objects.hash(nprobes, refineFactor, threads, ioGapBytes, ioConcurrency, recheckSources,
         System.identityHashCode(filter));
   }
 
@@ -134,6 +142,7 @@ public final class SearchParams {
   public String toString() {
     return "SearchParams{nprobes=" + nprobes + ", refineFactor=" + refineFactor + ", threads="
         + threads + ", ioGapBytes=" + ioGapBytes + ", ioConcurrency=" + ioConcurrency
+        + (recheckSources ? "" : ", recheckSources=false")
         + (filter == null ? "" : ", filter=" + filter) + "}";
   }
 
@@ -144,6 +153,7 @@ public final class SearchParams {
     private int threads;
     private long ioGapBytes = AUTOMATIC;
     private int ioConcurrency = AUTOMATIC;
+    private boolean recheckSources = true;
     private RowFilter filter;
 
     private Builder() {}
@@ -197,6 +207,18 @@ public final class SearchParams {
         throw new IllegalArgumentException("ioConcurrency must be >= 1 (or AUTOMATIC): " + n);
       }
       this.ioConcurrency = n;
+      return this;
+    }
+
+    /**
+     * Whether a fetch asks the storage, on every call, for the size and version of each file it
+     * reads (default true: a file changed since the handle opened it is reported stale). False
+     * reads a file the handle has opened before (its fingerprint checked then) without asking
+     * again, which on an object store saves a round trip per file and call: for callers that
+     * checked the files themselves just before, as the Spark join's driver does.
+     */
+    public Builder recheckSources(boolean recheck) {
+      this.recheckSources = recheck;
       return this;
     }
 

@@ -98,6 +98,9 @@ public final class KnnJoinTask implements MapPartitionsFunction<Row, Row> {
             .nprobes(spec.nprobes())
             .refineFactor(spec.refineFactor())
             .threads(spec.threads())
+            // The driver compared every file's size and version with the index's when it planned
+            // this join; asking the store again per task and chunk only adds round trips.
+            .recheckSources(false)
             .filter(filter)
             .build();
     return new Iterator<>() {
