@@ -1,7 +1,6 @@
 package io.quiver.spark;
 
 import io.quiver.BuildParams;
-import io.quiver.RowKey;
 import io.quiver.spark.internal.CorpusFiles;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.IndexRef;
@@ -215,16 +214,13 @@ public final class QuiverSpark {
 
   /** The table's deleted rows (its snapshot's) and the ones the options name. */
   private static long[] deletedKeys(IndexRef index, Map<String, List<Long>> deleted) {
-    List<Long> keys = new ArrayList<>();
-    for (Map.Entry<String, List<Long>> e : deleted.entrySet()) {
-      int ordinal = index.ordinalOf(e.getKey());
-      for (long row : e.getValue()) {
-        keys.add(RowKey.pack(ordinal, row));
-      }
-    }
+    Map<String, long[]> rows = new java.util.LinkedHashMap<>();
+    deleted.forEach((path, list) -> rows.put(path, list.stream().mapToLong(Long::longValue).toArray()));
     long[] table = index.deletedKeys();
-    long[] out = Arrays.copyOf(table, table.length + keys.size());
-    for (int i = 0; i < keys.size(); i++) out[table.length + i] = keys.get(i);
+    long[] named = index.keysOf(rows);
+    long[] out = Arrays.copyOf(table, table.length + named.length);
+    System.arraycopy(named, 0, out, table.length, named.length);
     return out;
   }
+
 }

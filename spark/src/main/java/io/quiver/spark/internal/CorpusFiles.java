@@ -41,9 +41,9 @@ import scala.collection.JavaConverters;
  * the index), with the fingerprint the index cache key is made of.
  *
  * <p>A corpus DataFrame that is a plain Parquet scan (optionally narrowed to some of its columns)
- * is indexed in place. So is a Delta table's snapshot: the table and version are recorded ({@link
- * #table()}) and the rows its deletion vectors delete are kept apart ({@link #deletedRows()}), the
- * row filter of every search. Anything else (a filter, a
+ * is indexed in place. So is a Delta or Iceberg table's snapshot: the table and version are
+ * recorded ({@link #table()}) and the rows its deletion vectors or position deletes delete are kept
+ * apart ({@link #deletedRows()}), the row filter of every search. Anything else (a filter, a
  * join, an aggregate, a local collection, another format, a table format whose scan applies
  * something beyond its Parquet files) is written once to a temporary Parquet directory that lives
  * as long as the index built over it: Spark's own reading of it is what gets indexed.
@@ -107,8 +107,9 @@ public final class CorpusFiles {
   }
 
   /**
-   * Row positions the table's snapshot deletes (Delta deletion vectors), by file; empty for plain
-   * files. The index covers every row of the files; these are its row filter.
+   * Row positions the table's snapshot deletes (Delta deletion vectors, Iceberg position deletes),
+   * by file; empty for plain files. The index covers every row of the files; these are its row
+   * filter.
    */
   public Map<String, long[]> deletedRows() {
     return deletedRows;
@@ -278,8 +279,10 @@ public final class CorpusFiles {
         throw new IllegalArgumentException("the corpus lists the file " + out.get(i).path() + " twice");
       }
     }
+    java.util.Set<String> listed = new java.util.HashSet<>();
+    for (SourceFile sf : out) listed.add(sf.path());
     for (String f : deletedRows.keySet()) {
-      if (out.stream().noneMatch(sf -> sf.path().equals(f))) {
+      if (!listed.contains(f)) {
         throw new IllegalStateException("the table deletes rows of " + f + ", which is not among its files");
       }
     }

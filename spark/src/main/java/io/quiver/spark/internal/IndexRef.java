@@ -31,22 +31,17 @@ public record IndexRef(String location, String key, int dim, List<String> files,
   /** This index answering for {@code corpus}: its table snapshot and the rows that deletes. */
   IndexRef answering(CorpusFiles corpus) {
     if (corpus.table() == null) return this;
-    List<long[]> parts = new java.util.ArrayList<>();
-    int total = 0;
-    for (Map.Entry<String, long[]> e : corpus.deletedRows().entrySet()) {
+    return new IndexRef(location, key, dim, files, corpus.sourceText(), keysOf(corpus.deletedRows()));
+  }
+
+  /** Packed row keys ({@link RowKey#pack}) of row numbers given by source file. */
+  public long[] keysOf(Map<String, long[]> rowsByFile) {
+    java.util.stream.LongStream.Builder keys = java.util.stream.LongStream.builder();
+    for (Map.Entry<String, long[]> e : rowsByFile.entrySet()) {
       int ordinal = ordinalOf(e.getKey());
-      long[] keys = new long[e.getValue().length];
-      for (int i = 0; i < keys.length; i++) keys[i] = RowKey.pack(ordinal, e.getValue()[i]);
-      parts.add(keys);
-      total += keys.length;
+      for (long row : e.getValue()) keys.add(RowKey.pack(ordinal, row));
     }
-    long[] all = new long[total];
-    int at = 0;
-    for (long[] p : parts) {
-      System.arraycopy(p, 0, all, at, p.length);
-      at += p.length;
-    }
-    return new IndexRef(location, key, dim, files, corpus.sourceText(), all);
+    return keys.build().toArray();
   }
 
   /** The ordinal of a source file, or an error naming it. */
