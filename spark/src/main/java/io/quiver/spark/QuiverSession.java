@@ -8,6 +8,8 @@ import io.quiver.spark.internal.ArrowRows;
 import io.quiver.spark.internal.CorpusFiles;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.IndexHandles;
+import io.quiver.spark.internal.IndexRef;
+import io.quiver.spark.internal.TableSnapshot;
 import io.quiver.spark.internal.Schemas;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -90,12 +92,28 @@ public final class QuiverSession {
   }
 
   /**
-   * Opens the index in {@code location} as it is.
+   * Opens the index in {@code location} as it is. An index built from a Delta or Iceberg table
+   * answers for the table's latest version, read by the table's location: with that version's
+   * deleted rows as its filter ({@link CorpusIndex#source()} names the version).
    *
    * @throws io.quiver.StaleIndexException when a source file changed since its build
+   * @throws StaleCorpusException when the index was built from a table that has other files now
+   *     (files added, removed or rewritten by a MERGE, OPTIMIZE or compaction)
    */
   public CorpusIndex open(String location) {
-    return new CorpusIndex(catalog().openLocation(location));
+    IndexCatalog catalog = catalog();
+    IndexRef ref = catalog.openLocation(location);
+    TableSnapshot built = TableSnapshot.parse(ref.source());
+    if (built == null) {
+      return new CorpusIndex(ref);
+    }
+    CorpusFiles latest = CorpusFiles.inPlace(built.readLatest(spark));
+    if (latest == null) {
+      // Not the case for a table built in place, unless its layout changed (column mapping).
+      throw new StaleCorpusException("the index at " + location + " was built from the " + ref.source()
+          + ", which can no longer be indexed in place");
+    }
+    return new CorpusIndex(catalog.answeringLatest(ref, latest));
   }
 
   /** The k nearest rows to {@code query}, on the driver, with the default search parameters. */

@@ -9,4 +9,8 @@ public class UnsupportedCorpusException extends IllegalArgumentException {
   public UnsupportedCorpusException(String message) {
     super(message);
   }
+
+  public UnsupportedCorpusException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

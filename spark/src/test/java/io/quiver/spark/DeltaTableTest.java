@@ -51,11 +51,20 @@ class DeltaTableTest {
 
   /** A Delta table of the test corpus in 4 files; deletion vectors on or off. */
   static String writeTable(String name, boolean deletionVectors) {
+    return writeTable(name, deletionVectors, 0, false);
+  }
+
+  /**
+   * A Delta table of the test corpus in 4 files; every {@code nullEvery}-th vector null (if > 0);
+   * partitioned by {@code part} = id % 3 when asked.
+   */
+  static String writeTable(String name, boolean deletionVectors, int nullEvery, boolean partitioned) {
     String path = dir.resolve(name).toString();
-    TestData.writeCorpus(spark, dir.resolve(name + "-source").toString(), ROWS, 4, 17, 0)
-        .write().format("delta")
-        .option("delta.enableDeletionVectors", String.valueOf(deletionVectors))
-        .save(path);
+    Dataset<Row> rows = TestData.writeCorpus(spark, dir.resolve(name + "-source").toString(), ROWS, 4, 17, nullEvery);
+    org.apache.spark.sql.DataFrameWriter<Row> writer = partitioned
+        ? rows.withColumn("part", org.apache.spark.sql.functions.expr("id % 3")).write().partitionBy("part")
+        : rows.write();
+    writer.format("delta").option("delta.enableDeletionVectors", String.valueOf(deletionVectors)).save(path);
     return path;
   }
 
@@ -172,6 +181,17 @@ class DeltaTableTest {
     assertEquals("delta table file:" + table + " version 1", now.source());
     // A handle obtained before keeps answering from its version.
     assertEquals("delta table file:" + table + " version 0", index.source());
+
+    // Opened by its location, the index answers for the table's latest version.
+    CorpusIndex opened = qs.open(location);
+    assertEquals("delta table file:" + table + " version 1", opened.source());
+    List<Row> rows = delta(table).where("id = 60").select("id", "embedding").collectAsList();
+    List<io.quiver.SearchResult> hits = qs.search(opened, BruteForce.vector(rows.get(0)), 100,
+        io.quiver.SearchParams.builder().nprobes(NLIST).refineFactor(ROWS).build());
+    List<Long> ids = qs.fetchRowsToDF(opened, hits.stream().map(io.quiver.SearchResult::key).toList(), "id")
+        .collectAsList().stream().map(x -> x.getLong(0)).toList();
+    assertEquals(100, ids.size());
+    assertTrue(ids.stream().allMatch(id -> id >= 50), ids.toString());
   }
 
   @Test
@@ -196,5 +216,74 @@ class DeltaTableTest {
     assertJoinIsExact(delta(table), exact().indexLocation(location));
     assertEquals(builds + 1, qs.builds());
     assertEquals(ROWS * 3 / 4, delta(table).count());
+  }
+
+  @Test
+  void aMergeAndAnOptimizeRewriteFilesAndAreNeverAnsweredFromTheOldIndex() {
+    String table = writeTable("merged", true);
+    String location = dir.resolve("merged-index").toString();
+    QuiverSession qs = QuiverSession.of(spark);
+    assertJoinIsExact(delta(table), exact().indexLocation(location));
+    long builds = qs.builds();
+
+    // Rows 0-19 get other vectors and 10 rows are new: Delta marks the old rows deleted and
+    // writes the new ones to new files.
+    delta(table).where("id < 20").withColumn("embedding", org.apache.spark.sql.functions.expr("transform(embedding, x -> -x)"))
+        .union(delta(table).where("id >= 390").withColumn("id", org.apache.spark.sql.functions.expr("id + 1000")))
+        .createOrReplaceTempView("quiver_merge_source");
+    spark.sql("MERGE INTO delta.`" + table + "` t USING quiver_merge_source s ON t.id = s.id"
+        + " WHEN MATCHED THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *");
+    assertEquals(ROWS + 10, delta(table).count());
+    StaleCorpusException moved = assertThrows(StaleCorpusException.class, () -> qs.open(location));
+    assertTrue(moved.getMessage().contains("version 1 with other files: ") && moved.getMessage().contains("added"),
+        moved.getMessage());
+    StaleCorpusException stale = assertThrows(StaleCorpusException.class,
+        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
+            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+    assertTrue(stale.getMessage().contains(table), stale.getMessage());
+    assertJoinIsExact(delta(table), exact().indexLocation(location));
+    assertEquals(builds + 1, qs.builds());
+
+    // OPTIMIZE compacts the table into one file (applying the deletes): stale again.
+    spark.sql("OPTIMIZE delta.`" + table + "`");
+    assertEquals(1, delta(table).inputFiles().length);
+    assertThrows(StaleCorpusException.class,
+        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
+            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+    assertJoinIsExact(delta(table), exact().indexLocation(location));
+    assertEquals(builds + 2, qs.builds());
+    assertEquals("delta table file:" + table + " version 2",
+        QuiverSession.of(spark).open(location).source());
+  }
+
+  @Test
+  void aPartitionedTableIsIndexedInPlaceAndItsPartitionColumnIsServed() {
+    String table = writeTable("partitioned", true, 0, true);
+    QuiverSession qs = QuiverSession.of(spark);
+    CorpusIndex index = qs.buildIfMissing(delta(table),
+        BuildParams.builder().nlist(NLIST).seed(5).metric(Metric.COSINE).build());
+    assertTrue(index.files().stream().allMatch(f -> f.startsWith(table + "/part=")), index.files().toString());
+    assertJoinIsExact(delta(table), exact());
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE part = 1 AND id % 2 = 0");
+    assertJoinIsExact(delta(table), exact());
+
+    // The partition value lives in the table's log, not in the files.
+    List<Row> joined = QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5, exact().columns("id", "part"))
+        .collectAsList();
+    assertEquals(20 * 5, joined.size());
+    for (Row r : joined) {
+      long id = r.getAs("id");
+      assertEquals(id % 3, ((Number) r.getAs("part")).longValue(), r.toString());
+      assertTrue(id % 3 != 1 || id % 2 != 0, "deleted row " + id + " served");
+    }
+  }
+
+  @Test
+  void aNullableVectorColumnSkipsItsNullsAndDeletesStillApply() {
+    String table = writeTable("nulls", true, 9, false);
+    assertEquals(ROWS / 9, delta(table).where("embedding is null").count());
+    assertJoinIsExact(delta(table), exact());
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 5 = 1");
+    assertJoinIsExact(delta(table), exact());
   }
 }

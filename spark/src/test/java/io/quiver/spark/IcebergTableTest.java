@@ -1,6 +1,7 @@
 package io.quiver.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.BuildParams;
@@ -31,18 +32,23 @@ class IcebergTableTest {
   static void data() throws Exception {
     spark = SharedSpark.session();
     left = TestData.queries(spark, 20, 51, 0);
-    spark.sql("CREATE TABLE " + TABLE + " (id BIGINT, name STRING, embedding ARRAY<FLOAT>) USING iceberg"
-        + " TBLPROPERTIES ('format-version' = '2', 'write.delete.mode' = 'merge-on-read',"
-        + " 'write.update.mode' = 'merge-on-read', 'write.merge.mode' = 'merge-on-read',"
-        // Iceberg's vectorized reader allocates through its shaded Netty, which JDK 25 refuses.
-        + " 'read.parquet.vectorization.enabled' = 'false')");
-    TestData.writeCorpus(spark, dir.resolve("source").toString(), 400, 4, 53, 0)
-        .select("id", "name", "embedding").repartition(4).writeTo(TABLE).append();
+    // Iceberg's vectorized reader allocates through its shaded Netty, which JDK 25 refuses.
+    createTable(TABLE, "");
   }
 
   @AfterAll
   static void drop() {
     spark.sql("DROP TABLE IF EXISTS " + TABLE);
+  }
+
+  /** A merge-on-read table of the test corpus in 4 data files, partitioned as {@code partitioning} says ("" for none). */
+  static void createTable(String name, String partitioning) throws Exception {
+    spark.sql("CREATE TABLE " + name + " (id BIGINT, name STRING, embedding ARRAY<FLOAT>) USING iceberg "
+        + partitioning + " TBLPROPERTIES ('format-version' = '2', 'write.delete.mode' = 'merge-on-read',"
+        + " 'write.update.mode' = 'merge-on-read', 'write.merge.mode' = 'merge-on-read',"
+        + " 'read.parquet.vectorization.enabled' = 'false')");
+    TestData.writeCorpus(spark, dir.resolve(name).toString(), 400, 4, 53, 0)
+        .select("id", "name", "embedding").repartition(4).writeTo(name).append();
   }
 
   static KnnJoinOptions exact() {
@@ -90,5 +96,63 @@ class IcebergTableTest {
     assertEquals(400, old.count());
     assertJoinIsExact(old);
     assertEquals(builds, qs.builds());
+  }
+
+  @Test
+  void aCompactionRewritesTheFilesAndIsNeverAnsweredFromTheOldIndex() throws Exception {
+    String name = SharedSpark.ICEBERG_CATALOG + ".db.compacted";
+    createTable(name, "PARTITIONED BY (bucket(2, id))");
+    try {
+      String location = dir.resolve("compacted-index").toString();
+      QuiverSession qs = QuiverSession.of(spark);
+      KnnJoinTest.assertSameNeighbours(BruteForce.join(left, spark.table(name), 5, Metric.L2),
+          QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact().indexLocation(location)));
+      long builds = qs.builds();
+      spark.sql("DELETE FROM " + name + " WHERE id % 7 = 0");
+      spark.sql("CALL " + SharedSpark.ICEBERG_CATALOG + ".system.rewrite_data_files(table => 'db.compacted',"
+          + " options => map('rewrite-all', 'true'))");
+      StaleCorpusException stale = assertThrows(StaleCorpusException.class,
+          () -> QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5,
+              exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+      assertTrue(stale.getMessage().contains("compacted"), stale.getMessage());
+      KnnJoinTest.assertSameNeighbours(BruteForce.join(left, spark.table(name), 5, Metric.L2),
+          QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact().indexLocation(location)));
+      assertEquals(builds + 1, qs.builds());
+    } finally {
+      spark.sql("DROP TABLE IF EXISTS " + name);
+    }
+  }
+
+  @Test
+  void equalityDeletesAreRefusedNamingTheDeleteFile() throws Exception {
+    String name = SharedSpark.ICEBERG_CATALOG + ".db.equality";
+    createTable(name, "");
+    try {
+      // Spark writes position deletes only; Flink and other engines write equality deletes,
+      // here through Iceberg's own writer.
+      org.apache.iceberg.Table table = org.apache.iceberg.spark.Spark3Util.loadIcebergTable(spark, name);
+      org.apache.iceberg.Schema idOnly = table.schema().select("id");
+      String path = table.location() + "/data/equality-deletes.parquet";
+      org.apache.iceberg.deletes.EqualityDeleteWriter<org.apache.iceberg.data.Record> writer =
+          org.apache.iceberg.parquet.Parquet.writeDeletes(table.io().newOutputFile(path))
+              .forTable(table)
+              .rowSchema(idOnly)
+              .createWriterFunc(org.apache.iceberg.data.parquet.GenericParquetWriter::create)
+              .equalityFieldIds(table.schema().findField("id").fieldId())
+              .overwrite()
+              .buildEqualityWriter();
+      try (writer) {
+        writer.write(org.apache.iceberg.data.GenericRecord.create(idOnly).copy("id", 5L));
+      }
+      table.newRowDelta().addDeletes(writer.toDeleteFile()).commit();
+      assertEquals(399, spark.table(name).count());
+
+      UnsupportedCorpusException e = assertThrows(UnsupportedCorpusException.class,
+          () -> QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact()).count());
+      assertTrue(e.getMessage().contains("equality delete file " + path), e.getMessage());
+      assertTrue(e.getMessage().contains("rewrite_position_delete_files"), e.getMessage());
+    } finally {
+      spark.sql("DROP TABLE IF EXISTS " + name);
+    }
   }
 }

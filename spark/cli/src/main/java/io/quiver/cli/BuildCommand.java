@@ -5,10 +5,13 @@ import io.quiver.IndexInfo;
 import io.quiver.Metric;
 import io.quiver.ProgressListener;
 import io.quiver.QuiverIndex;
+import io.quiver.spark.CorpusIndex;
+import io.quiver.spark.QuiverSession;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,10 +21,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "build", mixinStandardHelpOptions = true,
     description = {
-        "Builds an index over Parquet files.",
+        "Builds an index over Parquet files or a Delta or Iceberg table.",
         "The files are read in place, never copied. A directory stands for the *.parquet files "
-            + "under it. The build is atomic: a failed or interrupted build leaves no index behind and "
-            + "an existing index untouched."})
+            + "under it; the root directory of a Delta table (it has a _delta_log) or an Iceberg "
+            + "table (metadata/*.metadata.json) stands for the table's files at its latest version "
+            + "(or --as-of), read through a local Spark session, and its deleted rows are never "
+            + "returned. The build is atomic: a failed or interrupted build leaves no index behind "
+            + "and an existing index untouched."})
 final class BuildCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -63,14 +69,27 @@ final class BuildCommand implements Callable<Integer> {
   @Option(names = "--no-progress", description = "Draw no progress bar.")
   boolean noProgress;
 
+  @Option(names = "--as-of", paramLabel = "VERSION",
+      description = "For a table: the Delta version or Iceberg snapshot id to index (default: the latest).")
+  Long asOf;
+
   @Override
   public Integer call() {
     Inputs.requireExists(inputs);
     BuildParams params = BuildParams.builder().vectorColumn(column).metric(metric).nlist(nlist)
         .pqM(pqM).trainSample(sample).seed(seed).threads(threads).build();
+    String table = inputs.size() == 1 ? Tables.formatOf(inputs.get(0)) : null;
+    if (asOf != null && table == null) {
+      throw new CliFailure(ExitCodes.USAGE, "--as-of picks a version of a Delta or Iceberg table; "
+          + String.join(" ", inputs.stream().map(Path::toString).toList()) + " is not the directory of one");
+    }
     long start = System.nanoTime();
-    QuiverIndex.build(inputs, index, params,
-        noProgress ? ProgressListener.none() : ProgressListener.console());
+    if (table != null) {
+      buildTable(table, params);
+    } else {
+      QuiverIndex.build(inputs, index, params,
+          noProgress ? ProgressListener.none() : ProgressListener.console());
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     IndexInfo info;
     try (QuiverIndex built = QuiverIndex.open(index)) {
@@ -90,5 +109,17 @@ final class BuildCommand implements Callable<Integer> {
       out.flush();
     }
     return ExitCodes.OK;
+  }
+
+  private void buildTable(String format, BuildParams params) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf("Reading the %s table %s%s through a local Spark session%n", format, inputs.get(0),
+        asOf == null ? "" : " at " + asOf);
+    err.flush();
+    SparkSession spark = LocalSpark.session("local[*]");
+    CorpusIndex built = QuiverSession.of(spark).build(Tables.read(spark, format, inputs.get(0), asOf), params,
+        index.toAbsolutePath().toString());
+    err.printf("Indexed the %s%n", built.source());
+    err.flush();
   }
 }

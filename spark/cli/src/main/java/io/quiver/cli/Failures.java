@@ -8,6 +8,7 @@ import io.quiver.QuiverException;
 import io.quiver.QuiverIOException;
 import io.quiver.StaleIndexException;
 import io.quiver.UnsupportedInputException;
+import io.quiver.spark.StaleCorpusException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,6 +55,8 @@ final class Failures implements IExecutionExceptionHandler {
       case StaleIndexException s -> new Outcome(ExitCodes.STALE_INDEX,
           "stale index: " + m + s.file().map(f -> " (" + f + ")").orElse("")
               + " -- rebuild the index with 'quiver build'");
+      case StaleCorpusException s -> new Outcome(ExitCodes.STALE_INDEX,
+          "stale index: " + m + " -- rebuild the index with 'quiver build'");
       case CorruptIndexException c -> new Outcome(ExitCodes.CORRUPT_INDEX,
           "corrupt index: " + m + " -- delete it and rebuild it with 'quiver build'");
       case NotFoundException n -> new Outcome(ExitCodes.NOT_FOUND,

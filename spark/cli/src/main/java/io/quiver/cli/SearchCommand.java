@@ -4,6 +4,8 @@ import io.quiver.QuiverIndex;
 import io.quiver.RowKey;
 import io.quiver.SearchParams;
 import io.quiver.SearchResult;
+import io.quiver.spark.CorpusIndex;
+import io.quiver.spark.QuiverSession;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.spark.sql.Row;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,7 +32,9 @@ import picocli.CommandLine.Spec;
     description = {
         "Finds the k nearest rows to one query vector.",
         "Prints them with any columns of the source files. Runs in this process through the "
-            + "native library: no Spark."})
+            + "native library: no Spark. An index built from a Delta or Iceberg table answers for the "
+            + "table's latest version, which a local Spark session reads (its deleted rows are never "
+            + "returned; a table with other files than the index's is a stale index)."})
 final class SearchCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -75,14 +80,39 @@ final class SearchCommand implements Callable<Integer> {
     SearchParams params = SearchParams.builder().nprobes(nprobes).refineFactor(refine).build();
     try (QuiverIndex opened = QuiverIndex.open(index)) {
       QueryVector.requireDimension(q, opened.dim());
+      if (!opened.info().source().isEmpty()) {
+        searchTable(q, params);
+        return ExitCodes.OK;
+      }
       long start = System.nanoTime();
       List<SearchResult> hits = opened.search(q, k, params);
       double searchMs = (System.nanoTime() - start) / 1e6;
       List<Map<String, Object>> values = columns.isEmpty() ? null : fetch(opened, hits);
       double totalMs = (System.nanoTime() - start) / 1e6;
-      print(hits, values, searchMs, totalMs);
+      print(hits, values, searchMs, totalMs, "");
     }
     return ExitCodes.OK;
+  }
+
+  /** Through the Spark layer, which applies the table's deletes at its latest version. */
+  private void searchTable(float[] q, SearchParams params) {
+    QuiverSession qs = QuiverSession.of(LocalSpark.session("local[*]"));
+    CorpusIndex opened = qs.open(index.toAbsolutePath().toString());
+    long start = System.nanoTime();
+    List<SearchResult> hits = qs.search(opened, q, k, params);
+    double searchMs = (System.nanoTime() - start) / 1e6;
+    List<Map<String, Object>> values = null;
+    if (!columns.isEmpty()) {
+      values = new ArrayList<>();
+      List<RowKey> keys = hits.stream().map(SearchResult::key).toList();
+      for (Row r : qs.fetchRowsToDF(opened, keys, columns.toArray(String[]::new)).collectAsList()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (int c = 0; c < r.length(); c++) row.put(r.schema().fields()[c].name(), Json.plain(r.get(c)));
+        values.add(row);
+      }
+    }
+    double totalMs = (System.nanoTime() - start) / 1e6;
+    print(hits, values, searchMs, totalMs, opened.source());
   }
 
   private List<Map<String, Object>> fetch(QuiverIndex opened, List<SearchResult> hits) throws IOException {
@@ -102,8 +132,9 @@ final class SearchCommand implements Callable<Integer> {
     return rows;
   }
 
+  /** {@code source}: the table version answered from, "" for plain files. */
   private void print(List<SearchResult> hits, List<Map<String, Object>> values, double searchMs,
-      double totalMs) {
+      double totalMs, String source) {
     PrintWriter out = spec.commandLine().getOut();
     if (common.json) {
       List<Object> list = new ArrayList<>();
@@ -116,7 +147,7 @@ final class SearchCommand implements Callable<Integer> {
       }
       Json.print(out, Json.object("index", index.toAbsolutePath().toString(), "k", k,
           "nprobes", nprobes, "refine", refine, "search_ms", searchMs, "total_ms", totalMs,
-          "hits", list));
+          "source", source, "hits", list));
       return;
     }
     List<String> header = new ArrayList<>(List.of("rank", "distance", "file", "row"));
@@ -132,6 +163,7 @@ final class SearchCommand implements Callable<Integer> {
     table.print(out);
     out.printf("%d hit(s); search %s, with fetch %s (nprobes %d, refine %d)%n", hits.size(),
         Units.millis(searchMs), Units.millis(totalMs), nprobes, refine);
+    if (!source.isEmpty()) out.printf("Answered from the %s%n", source);
     out.flush();
   }
 }

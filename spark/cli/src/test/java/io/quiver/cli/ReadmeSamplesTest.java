@@ -35,7 +35,7 @@ class ReadmeSamplesTest {
       Files.writeString(file, code);
       sources.add(file);
     }
-    assertEquals(3, sources.size(), "the README's quick starts: handle, join, driver-side search");
+    assertEquals(4, sources.size(), "the README's quick starts: handle, join, driver-side search, tables");
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();

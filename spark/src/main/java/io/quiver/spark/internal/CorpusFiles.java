@@ -146,6 +146,13 @@ public final class CorpusFiles {
     return fromPaths(spark, List.of(copy), schema, copy, null, Map.of());
   }
 
+  /** A corpus DataFrame read in place, or null when {@link #of} would copy it. */
+  public static CorpusFiles inPlace(Dataset<Row> corpus) {
+    Scan scan = scan(corpus, List.of());
+    return scan.copyReason() != null ? null
+        : fromPaths(corpus.sparkSession(), scan.files(), corpus.schema(), null, scan.table(), scan.deletedRows());
+  }
+
   /** A corpus given as Parquet files or directories (expanded to their .parquet files). */
   public static CorpusFiles ofPaths(SparkSession spark, List<String> paths) {
     if (paths.isEmpty()) {
@@ -158,8 +165,7 @@ public final class CorpusFiles {
   /**
    * How a corpus DataFrame is read: in place (copyReason null), its files and, when it is a table,
    * the snapshot they come from; or copied, and why.
-   */
-  /**
+   *
    * @param deletedRows row positions the table deletes, by file (as {@link SourceFile#path()}
    *     names it); empty for plain files
    */
@@ -239,22 +245,16 @@ public final class CorpusFiles {
    */
   private static void refuseTableDirectory(FileSystem fs, org.apache.hadoop.fs.Path dir, FileStatus[] children)
       throws IOException {
-    for (FileStatus child : children) {
-      String name = child.getPath().getName();
-      if (child.isDirectory() && name.equals("_delta_log")) {
-        throw new UnsupportedCorpusException("the corpus directory " + dir + " is a Delta table (it has a"
-            + " _delta_log): its files include rows the table no longer holds. Pass the table as a"
-            + " DataFrame instead, spark.read().format(\"delta\").load(\"" + dir + "\")");
-      }
-      if (child.isDirectory() && name.equals("metadata")) {
-        for (FileStatus m : fs.listStatus(child.getPath())) {
-          if (m.getPath().getName().endsWith(".metadata.json")) {
-            throw new UnsupportedCorpusException("the corpus directory " + dir + " is an Iceberg table"
-                + " (its metadata/ holds *.metadata.json): its files include rows the table no longer"
-                + " holds. Pass the table as a DataFrame read by Iceberg instead");
-          }
-        }
-      }
+    String format = TableSnapshot.formatOf(fs, children);
+    if ("delta".equals(format)) {
+      throw new UnsupportedCorpusException("the corpus directory " + dir + " is a Delta table (it has a"
+          + " _delta_log): its files include rows the table no longer holds. Pass the table as a"
+          + " DataFrame instead, spark.read().format(\"delta\").load(\"" + dir + "\")");
+    }
+    if ("iceberg".equals(format)) {
+      throw new UnsupportedCorpusException("the corpus directory " + dir + " is an Iceberg table"
+          + " (its metadata/ holds *.metadata.json): its files include rows the table no longer"
+          + " holds. Pass the table as a DataFrame read by Iceberg instead");
     }
   }
 

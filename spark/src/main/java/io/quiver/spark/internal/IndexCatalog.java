@@ -177,6 +177,23 @@ public final class IndexCatalog {
     return describe(location, key).answering(corpus);
   }
 
+  /**
+   * The index at {@code location}, built from a table, answering for the table's latest version
+   * ({@code latest}): with that version's deleted rows when its files are the indexed ones.
+   *
+   * @throws StaleCorpusException when the table has other files now
+   */
+  public IndexRef answeringLatest(IndexRef ref, CorpusFiles latest) {
+    List<String> now = latest.paths();
+    if (!now.equals(ref.files())) {
+      throw new StaleCorpusException("the index at " + ref.location() + " was built from the " + ref.source()
+          + "; the table is at " + latest.sourceText().replaceFirst(".* version ", "version ")
+          + " with other files: " + fileSetChange(ref.files(), now)
+          + ". Build it again (QuiverSession.build, or quiver build)");
+    }
+    return ref.answering(latest);
+  }
+
   /** Opens an index the user points at (no cache key: identified by its location). */
   public IndexRef openLocation(String location) {
     return describe(location, "location");
@@ -356,6 +373,11 @@ public final class IndexCatalog {
   }
 
   private static String firstChange(List<CorpusFiles.SourceFile> before, List<CorpusFiles.SourceFile> now) {
+    List<String> beforePaths = before.stream().map(CorpusFiles.SourceFile::path).toList();
+    List<String> nowPaths = now.stream().map(CorpusFiles.SourceFile::path).toList();
+    if (!beforePaths.equals(nowPaths)) {
+      return fileSetChange(beforePaths, nowPaths);
+    }
     for (int i = 0; i < Math.min(before.size(), now.size()); i++) {
       CorpusFiles.SourceFile a = before.get(i);
       CorpusFiles.SourceFile b = now.get(i);
@@ -365,5 +387,21 @@ public final class IndexCatalog {
       }
     }
     return "the file list changed";
+  }
+
+  /** Which files left and which came, the first of each named. */
+  private static String fileSetChange(List<String> before, List<String> now) {
+    java.util.Set<String> nowSet = new java.util.HashSet<>(now);
+    java.util.Set<String> beforeSet = new java.util.HashSet<>(before);
+    List<String> removed = before.stream().filter(f -> !nowSet.contains(f)).toList();
+    List<String> added = now.stream().filter(f -> !beforeSet.contains(f)).toList();
+    List<String> parts = new ArrayList<>();
+    if (!removed.isEmpty()) {
+      parts.add(removed.size() + " file(s) removed or rewritten, such as " + removed.get(0));
+    }
+    if (!added.isEmpty()) {
+      parts.add(added.size() + " file(s) added, such as " + added.get(0));
+    }
+    return parts.isEmpty() ? "the file list changed" : String.join(", ", parts);
   }
 }

@@ -27,4 +27,53 @@ public record TableSnapshot(String format, String table, long version) {
   public static String identityOf(String text) {
     return text.replaceFirst(" version \\d+$", "");
   }
+
+  /**
+   * "delta" or "iceberg" when the directory listed as {@code children} is the root of such a
+   * table (a {@code _delta_log}; a {@code metadata} directory with {@code *.metadata.json}), else
+   * null.
+   */
+  public static String formatOf(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.FileStatus[] children)
+      throws java.io.IOException {
+    for (org.apache.hadoop.fs.FileStatus child : children) {
+      String name = child.getPath().getName();
+      if (child.isDirectory() && name.equals("_delta_log")) {
+        return "delta";
+      }
+      if (child.isDirectory() && name.equals("metadata")) {
+        for (org.apache.hadoop.fs.FileStatus m : fs.listStatus(child.getPath())) {
+          if (m.getPath().getName().endsWith(".metadata.json")) {
+            return "iceberg";
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The snapshot a recorded {@link #text()} names, or null for "" (plain files). */
+  public static TableSnapshot parse(String text) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\S+) table (.+) version (-?\\d+)").matcher(text);
+    if (text.isEmpty()) {
+      return null;
+    }
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a table snapshot: " + text);
+    }
+    return new TableSnapshot(m.group(1), m.group(2), Long.parseLong(m.group(3)));
+  }
+
+  /**
+   * The table at its latest version, read by its format's own Spark source ({@code delta} or
+   * {@code iceberg}, by location).
+   */
+  public org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> readLatest(org.apache.spark.sql.SparkSession spark) {
+    try {
+      return spark.read().format(format).load(table);
+    } catch (RuntimeException e) {
+      throw new io.quiver.spark.UnsupportedCorpusException("cannot read the " + identity() + " by its location ("
+          + e.getMessage() + "); obtain its index with QuiverSession.buildIfMissing(table, params, location),"
+          + " the table read as a DataFrame", e);
+    }
+  }
 }

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.LongPredicate;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -113,10 +114,11 @@ final class BenchCorpus {
   }
 
   /**
-   * {@link #groundTruth(int, int, int)}, kept in {@code cache} between runs (it takes minutes at
-   * a million rows and depends only on the generator's parameters, n and k).
+   * {@link #groundTruth(int, int, int, LongPredicate)}, kept in {@code cache} between runs (it
+   * takes minutes at a million rows and depends only on the generator's parameters, n, k and the
+   * rows {@code live} keeps: name the cache after them).
    */
-  long[][] groundTruth(int n, int k, int threads, Path cache) throws Exception {
+  long[][] groundTruth(int n, int k, int threads, LongPredicate live, Path cache) throws Exception {
     if (Files.exists(cache)) {
       try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(cache)))) {
         long[][] out = new long[n][k];
@@ -128,7 +130,7 @@ final class BenchCorpus {
         return out;
       }
     }
-    long[][] truth = groundTruth(n, k, threads);
+    long[][] truth = groundTruth(n, k, threads, live);
     Path partial = cache.resolveSibling(cache.getFileName() + ".partial");
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(partial)))) {
       for (long[] row : truth) {
@@ -141,8 +143,11 @@ final class BenchCorpus {
     return truth;
   }
 
-  /** The ids of the exact k nearest corpus rows (squared L2) of each of the first n queries. */
-  long[][] groundTruth(int n, int k, int threads) throws Exception {
+  /**
+   * The ids of the exact k nearest corpus rows (squared L2) of each of the first n queries, among
+   * the rows whose id {@code live} keeps (a table's rows after a delete).
+   */
+  long[][] groundTruth(int n, int k, int threads, LongPredicate live) throws Exception {
     int dim = vectors.dim();
     float[][] q = new float[n][];
     for (int j = 0; j < n; j++) {
@@ -171,6 +176,9 @@ final class BenchCorpus {
               PriorityQueue<double[]> h = heaps.get(j);
               float[] query = q[j];
               for (int i = 0; i < count; i++) {
+                if (!live.test(start + i)) {
+                  continue;
+                }
                 double d = l2(query, rowsOfBlock[i], dim);
                 if (h.size() < k) {
                   h.add(new double[] {d, start + i});

@@ -83,7 +83,8 @@ public final class JoinBenchmark implements Callable<Integer> {
   @Option(names = "--verbose", description = "Log the join's phases (index lookup, sizing, search, fetch)")
   boolean verbose;
   @Option(names = "--configs", split = ",", defaultValue = "brute,build,join,join-all,copy,lsh",
-      description = "Configurations to run, of: ${DEFAULT-VALUE}") Set<String> configs;
+      description = "Configurations to run, of: ${DEFAULT-VALUE}, and delta (the same Parquet files as a"
+          + " Delta table with every tenth row deleted)") Set<String> configs;
 
   private final List<BenchReport.Result> results = new ArrayList<>();
   private final Map<String, Double> localSeconds = new HashMap<>();
@@ -106,6 +107,9 @@ public final class JoinBenchmark implements Callable<Integer> {
         .config("spark.serializer.extraDebugInfo", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.local.dir", workDir.resolve("spark-local").toAbsolutePath().toString())
+        // Delta's SQL for the delta configuration (CONVERT TO DELTA, DELETE).
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
     if (verbose) {
@@ -157,7 +161,7 @@ public final class JoinBenchmark implements Callable<Integer> {
     left.count();
 
     t0 = System.nanoTime();
-    long[][] truth = corpus.groundTruth(queries, k, Runtime.getRuntime().availableProcessors(),
+    long[][] truth = corpus.groundTruth(queries, k, Runtime.getRuntime().availableProcessors(), id -> true,
         workDir.resolve(corpusDir.getFileName() + "-truth-q" + queries + "-k" + k + ".bin"));
     log("ground truth in " + secs(t0) + " s");
 
@@ -223,6 +227,9 @@ public final class JoinBenchmark implements Callable<Integer> {
             allColumns, truth, queries);
       }
     }
+    if (configs.contains("delta")) {
+      runDeltaTable(spark, scale, queries, corpus, corpusDir, left, parquet, truth, idOnly);
+    }
     if (configs.contains("copy")) {
       // A corpus that is not a plain Parquet scan goes through a temporary copy: copy + build + join.
       Dataset<Row> filtered = parquet.where(col("id").geq(0));
@@ -230,6 +237,44 @@ public final class JoinBenchmark implements Callable<Integer> {
       add(scale, "Quiver, non-Parquet corpus (temporary copy + build + join)", copy[0], copy[1], "cold");
     }
     qs.dropTemporaryIndexes();
+  }
+
+  /**
+   * The corpus's own Parquet files (hard links) converted into a Delta table with deletion
+   * vectors, every tenth row deleted: the warm join over the table against the same join over
+   * the plain files, measured in turn, with recall against the truth over the live rows.
+   */
+  private void runDeltaTable(SparkSession spark, String scale, int queries, BenchCorpus corpus, Path corpusDir,
+      Dataset<Row> left, Dataset<Row> parquet, long[][] truth, KnnJoinOptions options) throws Exception {
+    Path table = workDir.resolve(corpusDir.getFileName() + "-delta").toAbsolutePath();
+    if (Files.exists(table)) {
+      try (var old = Files.walk(table)) {
+        for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+      }
+    }
+    Files.createDirectories(table);
+    try (var files = Files.list(corpusDir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList()) {
+        Files.createLink(table.resolve(f.getFileName()), f);
+      }
+    }
+    spark.sql("CONVERT TO DELTA parquet.`" + table + "`");
+    spark.sql("ALTER TABLE delta.`" + table + "` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 10 = 0");
+    Dataset<Row> delta = spark.read().format("delta").load(table.toString());
+    long[][] live = corpus.groundTruth(queries, k, Runtime.getRuntime().availableProcessors(), id -> id % 10 != 0,
+        workDir.resolve(corpusDir.getFileName() + "-truth-q" + queries + "-k" + k + "-without-every-tenth.bin"));
+    joinOnce(left, parquet, options, truth, queries);
+    double[] first = timed(() -> joinOnce(left, delta, options, live, queries));
+    add(scale, "Quiver first join over the Delta table (10% deleted): index build + join", first[0], first[1],
+        "the table's files, its deletion vectors the row filter");
+    double[] plain = median(() -> joinOnce(left, parquet, options, truth, queries));
+    double[] onTable = median(() -> joinOnce(left, delta, options, live, queries));
+    long served = QuiverSpark.kNearestJoin(left, "q", delta, "embedding", k, options).where("id % 10 = 0").count();
+    add(scale, "Quiver fused join, warm, row id, same files as Parquet", plain[0], plain[1], "plain files, every row");
+    add(scale, "Quiver fused join, warm, row id, Delta table (10% deleted)", onTable[0], onTable[1],
+        String.format(Locale.ROOT, "%.2fx the plain files; recall over the live rows; %d deleted rows served",
+            onTable[0] / plain[0], served));
   }
 
   /** The median warm join; for a remote store, what crossed the wire and the ratio to local. */
