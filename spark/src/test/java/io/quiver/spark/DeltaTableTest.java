@@ -83,6 +83,14 @@ class DeltaTableTest {
         QuiverSpark.kNearestJoin(left, "q", corpus, "embedding", 5, options));
   }
 
+  /** Under onStale(FAIL) the join over the table refuses the index at {@code location}, naming the table. */
+  static void assertStale(String table, String location) {
+    StaleCorpusException stale = assertThrows(StaleCorpusException.class,
+        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
+            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+    assertTrue(stale.getMessage().contains(table), stale.getMessage());
+  }
+
   @Test
   void aTableWithoutDeletesIsIndexedInPlaceAtItsVersion() throws IOException {
     String table = writeTable("plain", true);
@@ -208,10 +216,7 @@ class DeltaTableTest {
     assertEquals(builds, qs.builds());
 
     spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 4 = 0");
-    StaleCorpusException stale = assertThrows(StaleCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
-            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
-    assertTrue(stale.getMessage().contains(table), stale.getMessage());
+    assertStale(table, location);
 
     assertJoinIsExact(delta(table), exact().indexLocation(location));
     assertEquals(builds + 1, qs.builds());
@@ -237,19 +242,14 @@ class DeltaTableTest {
     StaleCorpusException moved = assertThrows(StaleCorpusException.class, () -> qs.open(location));
     assertTrue(moved.getMessage().contains("version 1 with other files: ") && moved.getMessage().contains("added"),
         moved.getMessage());
-    StaleCorpusException stale = assertThrows(StaleCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
-            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
-    assertTrue(stale.getMessage().contains(table), stale.getMessage());
+    assertStale(table, location);
     assertJoinIsExact(delta(table), exact().indexLocation(location));
     assertEquals(builds + 1, qs.builds());
 
     // OPTIMIZE compacts the table into one file (applying the deletes): stale again.
     spark.sql("OPTIMIZE delta.`" + table + "`");
     assertEquals(1, delta(table).inputFiles().length);
-    assertThrows(StaleCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
-            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+    assertStale(table, location);
     assertJoinIsExact(delta(table), exact().indexLocation(location));
     assertEquals(builds + 2, qs.builds());
     assertEquals("delta table file:" + table + " version 2",

@@ -168,7 +168,8 @@ public final class JoinBenchmark implements Callable<Integer> {
     if (configs.contains("brute")) {
       runBruteForce(spark, scale, rows, queries, left, parquet, truth);
     }
-    if (configs.contains("build") || configs.contains("join") || configs.contains("join-all") || configs.contains("copy")) {
+    if (configs.contains("build") || configs.contains("join") || configs.contains("join-all") || configs.contains("copy")
+        || configs.contains("delta")) {
       runQuiver(spark, scale, queries, corpus, corpusDir, left, parquet, truth);
     }
     if (configs.contains("lsh") && rows <= lshMaxRows) {
