@@ -29,10 +29,11 @@ final class SharedSpark {
         // Spark's serialization debugger uses a JDK class that JDK 25 no longer has.
         .config("spark.serializer.extraDebugInfo", "false")
         .config("spark.sql.adaptive.enabled", "false")
-        // Delta tables as corpora (DeltaTableTest): DELETE, REORG, time travel. Iceberg tables
+        // Quiver's SQL functions (VectorFunctionsTest). Delta tables as corpora (DeltaTableTest): DELETE, REORG, time travel. Iceberg tables
         // (IcebergTableTest) in a Hadoop catalog under the JVM's temporary directory.
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension,"
-            + "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+            + "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions,"
+            + "io.quiver.spark.sql.QuiverExtensions")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG, "org.apache.iceberg.spark.SparkCatalog")
         .config("spark.sql.catalog." + ICEBERG_CATALOG + ".type", "hadoop")

@@ -1,0 +1,62 @@
+package io.quiver.spark.sql;
+
+import io.quiver.spark.internal.sql.VectorDistance;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.spark.sql.SparkSessionExtensions;
+import org.apache.spark.sql.catalyst.FunctionIdentifier;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
+import org.apache.spark.sql.errors.QueryCompilationErrors;
+import scala.Function1;
+import scala.Tuple3;
+import scala.collection.JavaConverters;
+import scala.collection.Seq;
+import scala.runtime.AbstractFunction1;
+import scala.runtime.BoxedUnit;
+
+/**
+ * Quiver in Spark SQL: {@code --conf spark.sql.extensions=io.quiver.spark.sql.QuiverExtensions}
+ * (beside other extensions, comma-separated), or {@code
+ * SparkSession.builder().withExtensions(new QuiverExtensions())}. Registers the vector distance
+ * functions {@code l2_distance}, {@code cosine_distance} and {@code inner_product} (see {@link
+ * VectorFunctions}), as Catalyst expressions with generated code.
+ */
+public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
+
+  @Override
+  public BoxedUnit apply(SparkSessionExtensions extensions) {
+    inject(extensions, "l2_distance", VectorDistance.L2.class, VectorDistance.L2::new,
+        "_FUNC_(a, b) - The squared Euclidean distance between vectors a and b (array<float> or"
+            + " array<double>), the k-nearest join's distance under L2.");
+    inject(extensions, "cosine_distance", VectorDistance.Cosine.class, VectorDistance.Cosine::new,
+        "_FUNC_(a, b) - 1 - cos(a, b), the k-nearest join's distance under COSINE (1 when a vector is"
+            + " all zeros).");
+    inject(extensions, "inner_product", VectorDistance.InnerProduct.class, VectorDistance.InnerProduct::new,
+        "_FUNC_(a, b) - The dot product of a and b; the k-nearest join's distance under"
+            + " INNER_PRODUCT is its negation.");
+    return BoxedUnit.UNIT;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  private static void inject(SparkSessionExtensions extensions, String name, Class<?> type,
+      BiFunction<Expression, Expression, Expression> make, String usage) {
+    ExpressionInfo info = new ExpressionInfo(type.getName(), null, name, usage, "", "", "", "", "", "", "");
+    Function1<Seq<Expression>, Expression> builder = new AbstractFunction1<>() {
+      @Override
+      public Expression apply(Seq<Expression> args) {
+        if (args.size() != 2) {
+          // Spark's own error for a wrong argument count: an AnalysisException naming the function.
+          throw sneaky(QueryCompilationErrors.wrongNumArgsError(name,
+              JavaConverters.asScalaBuffer(List.<Object>of(2)).toSeq(), args.size(), "", "", ""));
+        }
+        return make.apply(args.apply(0), args.apply(1));
+      }
+    };
+    extensions.injectFunction(new Tuple3<>(FunctionIdentifier.apply(name), info, builder));
+  }
+}

@@ -1,0 +1,149 @@
+package io.quiver.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quiver.BuildParams;
+import io.quiver.Metric;
+import io.quiver.spark.sql.VectorFunctions;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The SQL distance functions of QuiverExtensions: the engine's definitions (as the brute-force
+ * reference computes them), generated and interpreted code alike, nulls, errors naming the
+ * function, and an exact top k in SQL that equals the join at full probe.
+ */
+class VectorFunctionsTest {
+  @TempDir static Path dir;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void data() {
+    spark = SharedSpark.session();
+    TestData.writeCorpus(spark, dir.resolve("corpus").toString(), 300, 2, 71, 25).createOrReplaceTempView("vf_corpus");
+    TestData.queries(spark, 10, 73, 0).createOrReplaceTempView("vf_queries");
+  }
+
+  @AfterEach
+  void codegenBack() {
+    spark.conf().unset("spark.sql.codegen.wholeStage");
+    spark.conf().unset("spark.sql.codegen.factoryMode");
+  }
+
+  /** Each function against the reference formula over every query and corpus pair. */
+  static void assertMatchesReference() {
+    for (Metric m : Metric.values()) {
+      String fn = switch (m) {
+        case L2 -> "l2_distance(q, embedding)";
+        case COSINE -> "cosine_distance(q, embedding)";
+        case INNER_PRODUCT -> "-inner_product(q, embedding)";
+      };
+      List<Row> rows = spark.sql("SELECT " + fn + " AS got, " + BruteForce.distanceSql("q", "embedding", m)
+          + " AS want FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL").collectAsList();
+      assertEquals(10 * (300 - 12), rows.size());
+      for (Row r : rows) {
+        assertEquals(r.getDouble(1), r.getDouble(0), 1e-9 * Math.max(1, Math.abs(r.getDouble(1))), m + " " + r);
+      }
+    }
+  }
+
+  @Test
+  void theFunctionsAreTheEnginesDistancesGeneratedAndInterpreted() {
+    Dataset<Row> plan = spark.sql("SELECT l2_distance(q, embedding) FROM vf_queries CROSS JOIN vf_corpus");
+    // "*(1) Project": the projection runs in generated code.
+    assertTrue(plan.queryExecution().executedPlan().toString().contains("*(1) Project [l2_distance("),
+        plan.queryExecution().executedPlan().toString());
+    assertMatchesReference();
+    spark.conf().set("spark.sql.codegen.wholeStage", "false");
+    spark.conf().set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+    assertMatchesReference();
+  }
+
+  @Test
+  void floatAndDoubleVectorsMixAndNullsGiveNull() {
+    Row r = spark.sql("SELECT l2_distance(array(1.0D, 2.0D), array(CAST(1 AS FLOAT), CAST(4 AS FLOAT))),"
+        + " cosine_distance(array(CAST(0 AS FLOAT), CAST(0 AS FLOAT)), array(1.0D, 0.0D)),"
+        + " inner_product(array(1.0D, 2.0D, 3.0D), array(4.0D, 5.0D, 6.0D)),"
+        + " l2_distance(array(1.0D, NULL), array(1.0D, 2.0D)),"
+        + " l2_distance(CAST(NULL AS ARRAY<FLOAT>), array(1.0D))").first();
+    assertEquals(4.0, r.getDouble(0));
+    assertEquals(1.0, r.getDouble(1)); // a zero vector has no direction, as in the index
+    assertEquals(32.0, r.getDouble(2));
+    assertTrue(r.isNullAt(3));
+    assertTrue(r.isNullAt(4));
+
+    Dataset<Row> api = spark.table("vf_queries").crossJoin(spark.table("vf_corpus"))
+        .select(VectorFunctions.l2Distance(functions.col("q"), functions.col("embedding")).as("d"),
+            functions.expr("l2_distance(q, embedding)").as("e"));
+    for (Row x : api.collectAsList()) {
+      if (x.isNullAt(1)) {
+        assertNull(x.get(0));
+      } else {
+        assertEquals(x.getDouble(1), x.getDouble(0));
+      }
+    }
+  }
+
+  @Test
+  void badArgumentsAreErrorsNamingTheFunctionAndArgument() {
+    AnalysisException type = assertThrows(AnalysisException.class,
+        () -> spark.sql("SELECT cosine_distance(q, name) FROM vf_queries CROSS JOIN vf_corpus"));
+    assertTrue(type.getMessage().contains("cosine_distance: argument 2 (vf_corpus.name) is string, not a vector"),
+        type.getMessage());
+    AnalysisException arity = assertThrows(AnalysisException.class, () -> spark.sql("SELECT l2_distance(array(1.0D))"));
+    assertTrue(arity.getMessage().contains("l2_distance"), arity.getMessage());
+    Exception length = assertThrows(Exception.class,
+        () -> spark.sql("SELECT inner_product(q, slice(q, 1, 3)) FROM vf_queries").collect());
+    Throwable root = length;
+    while (root.getCause() != null) root = root.getCause();
+    assertTrue(root.getMessage().contains("inner_product: the vectors have different lengths, 16 and 3"),
+        root.getMessage());
+  }
+
+  @Test
+  void anExactTopKInSqlEqualsTheJoinAtFullProbe() {
+    Dataset<Row> exact = spark.sql("SELECT qid, id, distance, rank FROM (SELECT qid, id, l2_distance(q, embedding) AS"
+        + " distance, row_number() OVER (PARTITION BY qid ORDER BY l2_distance(q, embedding), id) AS rank"
+        + " FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL) WHERE rank <= 5");
+    Dataset<Row> joined = QuiverSpark.kNearestJoin(spark.table("vf_queries"), "q",
+        spark.read().parquet(dir.resolve("corpus").toString()), "embedding", 5,
+        KnnJoinOptions.defaults().buildParams(BuildParams.builder().nlist(4).seed(3).build())
+            .nprobes(4).refineFactor(300).columns("id"));
+    KnnJoinTest.assertSameNeighbours(exact, joined);
+  }
+
+  @Test
+  void theReadmeSqlRuns() throws Exception {
+    String readme = java.nio.file.Files.readString(Path.of("..", "README.md"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("```sql\\n(.*?)```", java.util.regex.Pattern.DOTALL)
+        .matcher(readme);
+    int statements = 0;
+    while (m.find()) {
+      for (String statement : m.group(1).split(";")) {
+        if (statement.isBlank()) continue;
+        List<Row> rows = spark.sql(statement).collectAsList();
+        if (statement.strip().startsWith("SELECT")) {
+          assertTrue(!rows.isEmpty(), statement);
+          assertTrue(rows.stream().allMatch(r -> !r.isNullAt(1)), rows.toString());
+        }
+        statements++;
+      }
+    }
+    assertEquals(3, statements, "the README's SQL section");
+    // The first query: the nearest two of three rows, the exact order.
+    assertEquals(List.of(1, 2), spark.sql("SELECT id FROM items ORDER BY l2_distance(embedding, array(0.1F, 0.25F))"
+        + " LIMIT 2").collectAsList().stream().map(r -> r.getInt(0)).toList());
+  }
+}
