@@ -167,6 +167,40 @@ public final class QuiverSession {
     }
   }
 
+  /**
+   * The k nearest rows as external rows: the {@code columns} (a part of the corpus's Spark schema,
+   * in its types), then the distance and the rank. For the SQL search relation.
+   */
+  List<Row> searchRows(CorpusIndex index, float[] query, int k, SearchParams params, StructType columns) {
+    try (IndexHandles.Lease lease = IndexHandles.acquire(index.ref(), spark.sparkContext().hadoopConfiguration())) {
+      List<SearchResult> hits = lease.index().search(query, k, index.withDeletes(params));
+      List<Row> fetched;
+      if (columns.isEmpty()) {
+        fetched = fetch(lease, hits.stream().map(SearchResult::key).toList(), List.of()).rows();
+      } else {
+        try (BufferAllocator allocator = ArrowUtils.rootAllocator().newChildAllocator("quiver-sql-search", 0, Long.MAX_VALUE);
+            ArrowReader reader = lease.index().fetchRows(hits.stream().map(SearchResult::key).toList(),
+                List.of(columns.fieldNames()), allocator)) {
+          fetched = ArrowRows.readAll(reader, columns);
+        } catch (IOException e) {
+          throw new UncheckedIOException("closing fetched rows failed: " + e.getMessage(), e);
+        }
+      }
+      List<Row> out = new ArrayList<>(hits.size());
+      for (int i = 0; i < hits.size(); i++) {
+        Row r = fetched.get(i);
+        Object[] values = new Object[r.length() + 2];
+        for (int c = 0; c < r.length(); c++) {
+          values[c] = r.get(c);
+        }
+        values[r.length()] = hits.get(i).distance();
+        values[r.length() + 1] = i + 1;
+        out.add(RowFactory.create(values));
+      }
+      return out;
+    }
+  }
+
   /** The columns of the rows {@code keys}, in the order of the keys, as a local DataFrame. */
   public Dataset<Row> fetchRowsToDF(CorpusIndex index, List<RowKey> keys, String... columns) {
     if (columns.length == 0) {

@@ -10,6 +10,7 @@ import io.quiver.Metric;
 import io.quiver.spark.sql.VectorFunctions;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -141,9 +142,89 @@ class VectorFunctionsTest {
         statements++;
       }
     }
-    assertEquals(3, statements, "the README's SQL section");
+    assertEquals(4, statements, "the README's SQL section");
     // The first query: the nearest two of three rows, the exact order.
     assertEquals(List.of(1, 2), spark.sql("SELECT id FROM items ORDER BY l2_distance(embedding, array(0.1F, 0.25F))"
         + " LIMIT 2").collectAsList().stream().map(r -> r.getInt(0)).toList());
+  }
+
+  /** A SQL array literal of the vector of corpus row {@code id}. */
+  static String vectorLiteral(String corpus, long id) {
+    Row r = spark.read().parquet(corpus).where("id = " + id).select("id", "embedding").first();
+    float[] v = BruteForce.vector(r);
+    StringBuilder sb = new StringBuilder("array(");
+    for (int i = 0; i < v.length; i++) sb.append(i == 0 ? "" : ", ").append(v[i]).append("F");
+    return sb.append(")").toString();
+  }
+
+  static Throwable root(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t;
+  }
+
+  @Test
+  void quiverSearchIsALazyRelationOfTheNearestRows() {
+    String corpus = dir.resolve("corpus").toString();
+    String query = vectorLiteral(corpus, 7);
+    String call = "quiver_search('" + corpus + "', 'embedding', " + query + ", 5, map('nprobes', '4', 'refineFactor',"
+        + " '300', 'nlist', '4', 'seed', '3', 'columns', 'id, name'))";
+    QuiverSession qs = QuiverSession.of(spark);
+    long builds = qs.builds();
+    // Defining a view and explaining it read the corpus's schema only.
+    spark.sql("CREATE OR REPLACE TEMPORARY VIEW vf_search AS SELECT * FROM " + call);
+    String plan = spark.sql("EXPLAIN SELECT * FROM vf_search").first().getString(0);
+    assertTrue(plan.contains("quiver_search(" + corpus + ", embedding, 16-d query, k=5)"), plan);
+    assertEquals(builds, qs.builds());
+    assertEquals(List.of("id", "name", "distance", "rank"), List.of(spark.table("vf_search").schema().fieldNames()));
+
+    List<Row> got = spark.sql("SELECT id, distance, rank FROM vf_search ORDER BY rank").collectAsList();
+    assertEquals(builds + 1, qs.builds());
+    List<Row> want = spark.sql("SELECT id, l2_distance(embedding, " + query + ") AS d FROM vf_corpus"
+        + " WHERE embedding IS NOT NULL ORDER BY d, id LIMIT 5").collectAsList();
+    assertEquals(5, got.size());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(want.get(i).getLong(0), got.get(i).getLong(0), "rank " + (i + 1));
+      assertEquals(want.get(i).getDouble(1), got.get(i).getFloat(1), 1e-4);
+      assertEquals(i + 1, got.get(i).getInt(2));
+    }
+    assertEquals(7L, got.get(0).getLong(0));
+    // Again: the same index.
+    assertEquals(5, spark.table("vf_search").count());
+    assertEquals(builds + 1, qs.builds());
+  }
+
+  @Test
+  void quiverSearchOverADeltaTableNeverReturnsItsDeletedRows() {
+    String table = dir.resolve("delta").toString();
+    spark.read().parquet(dir.resolve("corpus").toString()).write().format("delta")
+        .option("delta.enableDeletionVectors", "true").save(table);
+    spark.sql("DELETE FROM delta.`" + table + "` WHERE id % 2 = 1");
+    String query = vectorLiteral(dir.resolve("corpus").toString(), 7);
+    List<Row> got = spark.sql("SELECT id FROM quiver_search('" + table + "', 'embedding', " + query
+        + ", 10, map('nprobes', '4', 'refineFactor', '300', 'nlist', '4'))").collectAsList();
+    List<Row> want = spark.sql("SELECT id FROM delta.`" + table + "` WHERE embedding IS NOT NULL"
+        + " ORDER BY l2_distance(embedding, " + query + "), id LIMIT 10").collectAsList();
+    assertEquals(want.stream().map(r -> r.getLong(0)).toList(), got.stream().map(r -> r.getLong(0)).toList());
+  }
+
+  @Test
+  void quiverSearchArgumentsAreCheckedByName() {
+    String corpus = dir.resolve("corpus").toString();
+    String q16 = vectorLiteral(corpus, 1);
+    Map<String, String> bad = new java.util.LinkedHashMap<>();
+    bad.put("quiver_search('" + corpus + "', 'embedding', " + q16 + ", 0)", "argument 4 (k) must be at least 1");
+    bad.put("quiver_search('" + corpus + "', 'nope', " + q16 + ", 3)", "nope");
+    bad.put("quiver_search('" + corpus + "', 'embedding', array('a'), 3)", "argument 3 (query_vector) must be an array of numbers");
+    bad.put("quiver_search('/no/such/corpus', 'embedding', " + q16 + ", 3)", "neither a table of the catalog nor an existing path");
+    bad.put("quiver_search('" + corpus + "', 'embedding', " + q16 + ", 3, map('nprobs', '4'))", "unknown k-nearest join option 'nprobs'");
+    bad.put("quiver_search('" + corpus + "', 'embedding', " + q16 + ")", "takes 4 or 5 arguments");
+    for (Map.Entry<String, String> e : bad.entrySet()) {
+      Exception thrown = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM " + e.getKey()).collect(), e.getKey());
+      String message = thrown.getMessage() + " / " + root(thrown).getMessage();
+      assertTrue(message.contains(e.getValue()), e.getKey() + ": " + message);
+    }
+    Exception dim = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM quiver_search('" + corpus
+        + "', 'embedding', array(1.0, 2.0), 3)").collect());
+    assertTrue(root(dim).getMessage().contains("2"), root(dim).getMessage());
   }
 }

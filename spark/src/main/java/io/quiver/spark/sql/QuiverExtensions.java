@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.errors.QueryCompilationErrors;
 import scala.Function1;
 import scala.Tuple3;
@@ -35,6 +36,19 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
     inject(extensions, "inner_product", VectorDistance.InnerProduct.class, VectorDistance.InnerProduct::new,
         "_FUNC_(a, b) - The dot product of a and b; the k-nearest join's distance under"
             + " INNER_PRODUCT is its negation.");
+    ExpressionInfo search = new ExpressionInfo(QuiverExtensions.class.getName(), null, "quiver_search",
+        "_FUNC_(corpus, vector_column, query_vector, k [, options]) - The k nearest rows of the corpus (a"
+            + " table name, or the path of Parquet files or of a Delta or Iceberg table) to the query"
+            + " vector: its columns, then distance and rank. The index is built if missing, when the query"
+            + " runs; options as the k-nearest join takes them, map('nprobes', '32', ...).",
+        "", "", "", "", "", "", "");
+    extensions.injectTableFunction(new Tuple3<>(FunctionIdentifier.apply("quiver_search"), search,
+        new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
+          @Override
+          public LogicalPlan apply(Seq<Expression> args) {
+            return io.quiver.spark.SearchRelation.plan(args);
+          }
+        }));
     return BoxedUnit.UNIT;
   }
 

@@ -1,0 +1,256 @@
+package io.quiver.spark;
+
+import io.quiver.BuildParams;
+import io.quiver.SearchParams;
+import io.quiver.spark.internal.Schemas;
+import io.quiver.spark.internal.TableSnapshot;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SQLContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.MapData;
+import org.apache.spark.sql.execution.datasources.LogicalRelation$;
+import org.apache.spark.sql.sources.BaseRelation;
+import org.apache.spark.sql.sources.TableScan;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.DecimalType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.Seq;
+
+/**
+ * {@code quiver_search(corpus, vector_column, query_vector, k [, options])} as a relation. Its
+ * schema is known at analysis (the corpus's columns, then {@code distance} and {@code rank}),
+ * which reads no more than the corpus's schema; the index is obtained and searched on the driver
+ * only when a query reads the relation, so that views and {@code EXPLAIN} stay cheap.
+ *
+ * <p>Public only for {@link io.quiver.spark.sql.QuiverExtensions}, which registers {@link #plan};
+ * use the table function, or {@link QuiverSession#searchToDF}, rather than this class.
+ */
+public final class SearchRelation extends BaseRelation implements TableScan {
+  static final String NAME = "quiver_search";
+
+  private final transient SparkSession spark;
+  private final transient Dataset<Row> corpus;
+  private final String corpusName;
+  private final String vectorColumn;
+  private final float[] query;
+  private final int k;
+  private final transient KnnJoinOptions options;
+  private final StructType columns;
+  private final StructType schema;
+
+  private SearchRelation(SparkSession spark, Dataset<Row> corpus, String corpusName, String vectorColumn,
+      float[] query, int k, KnnJoinOptions options) {
+    this.spark = spark;
+    this.corpus = corpus;
+    this.corpusName = corpusName;
+    this.query = query;
+    this.k = k;
+    this.options = options;
+    StructType corpusSchema = corpus.schema();
+    this.vectorColumn = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, vectorColumn, "the corpus " + corpusName)]
+        .name();
+    List<String> wanted = options.columns() != null ? options.columns() : List.of(corpusSchema.fieldNames());
+    StructType cols = new StructType();
+    StructType out = new StructType();
+    Set<String> taken = new HashSet<>(List.of(options.distanceColumn().toLowerCase(Locale.ROOT),
+        options.rankColumn().toLowerCase(Locale.ROOT)));
+    for (String c : wanted) {
+      StructField f = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, c, "the corpus " + corpusName)];
+      cols = cols.add(f);
+      out = out.add(f.copy(Schemas.corpusColumnName(f.name(), taken), f.dataType(), true, f.metadata()));
+    }
+    this.columns = cols;
+    this.schema = out.add(options.distanceColumn(), DataTypes.FloatType, false)
+        .add(options.rankColumn(), DataTypes.IntegerType, false);
+  }
+
+  /** The table function's builder: the arguments are constants, evaluated here. */
+  public static LogicalPlan plan(Seq<Expression> args) {
+    if (args.size() < 4 || args.size() > 5) {
+      throw new IllegalArgumentException(NAME + " takes 4 or 5 arguments (corpus, vector_column, query_vector, k"
+          + " [, options map]); got " + args.size());
+    }
+    SparkSession spark = SparkSession.active();
+    String corpusName = string(args.apply(0), 1, "corpus");
+    String vectorColumn = string(args.apply(1), 2, "vector_column");
+    float[] query = vector(args.apply(2));
+    Object kValue = constant(args.apply(3), 4, "k");
+    if (!(kValue instanceof Integer || kValue instanceof Long)) {
+      throw new IllegalArgumentException(NAME + ": argument 4 (k) must be an integer, got "
+          + args.apply(3).dataType().simpleString());
+    }
+    long k = ((Number) kValue).longValue();
+    if (k < 1 || k > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(NAME + ": argument 4 (k) must be at least 1, got " + k);
+    }
+    KnnJoinOptions options = KnnJoinOptions.defaults();
+    if (args.size() == 5) {
+      options.options(options(args.apply(4)));
+    }
+    SearchRelation relation = new SearchRelation(spark, corpus(spark, corpusName), corpusName, vectorColumn, query,
+        (int) k, options);
+    return LogicalRelation$.MODULE$.apply(relation, false);
+  }
+
+  /** A table name of the session's catalog, else a path: a Delta or Iceberg table's directory, or Parquet. */
+  private static Dataset<Row> corpus(SparkSession spark, String name) {
+    if (!name.contains("/") && spark.catalog().tableExists(name)) {
+      return spark.table(name);
+    }
+    try {
+      Path p = new Path(name);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new IllegalArgumentException(NAME + ": argument 1 (corpus) '" + name
+            + "' is neither a table of the catalog nor an existing path");
+      }
+      String format = fs.getFileStatus(p).isDirectory() ? TableSnapshot.formatOf(fs, fs.listStatus(p)) : null;
+      return format != null ? spark.read().format(format).load(name) : spark.read().parquet(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException(NAME + ": cannot read the corpus " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Object constant(Expression e, int position, String name) {
+    if (!e.foldable()) {
+      throw new IllegalArgumentException(NAME + ": argument " + position + " (" + name + ") must be a constant, not "
+          + e.sql());
+    }
+    return e.eval(null);
+  }
+
+  private static String string(Expression e, int position, String name) {
+    Object v = constant(e, position, name);
+    if (e.dataType() != DataTypes.StringType || v == null) {
+      throw new IllegalArgumentException(NAME + ": argument " + position + " (" + name + ") must be a string, got "
+          + (v == null ? "NULL" : e.dataType().simpleString()));
+    }
+    return v.toString();
+  }
+
+  /** The query vector: an array of numbers (float, double, decimal or integer literals). */
+  private static float[] vector(Expression e) {
+    Object v = constant(e, 3, "query_vector");
+    if (!(e.dataType() instanceof ArrayType a) || v == null) {
+      throw new IllegalArgumentException(NAME + ": argument 3 (query_vector) must be an array of numbers, got "
+          + (v == null ? "NULL" : e.dataType().simpleString()));
+    }
+    ArrayData data = (ArrayData) v;
+    DataType t = a.elementType();
+    float[] out = new float[data.numElements()];
+    for (int i = 0; i < out.length; i++) {
+      if (data.isNullAt(i)) {
+        throw new IllegalArgumentException(NAME + ": argument 3 (query_vector) has a null at position " + (i + 1));
+      }
+      if (t == DataTypes.FloatType) out[i] = data.getFloat(i);
+      else if (t == DataTypes.DoubleType) out[i] = (float) data.getDouble(i);
+      else if (t == DataTypes.IntegerType) out[i] = data.getInt(i);
+      else if (t == DataTypes.LongType) out[i] = data.getLong(i);
+      else if (t instanceof DecimalType d) out[i] = (float) data.getDecimal(i, d.precision(), d.scale()).toDouble();
+      else throw new IllegalArgumentException(NAME + ": argument 3 (query_vector) must be an array of numbers, got "
+          + e.dataType().simpleString());
+    }
+    return out;
+  }
+
+  private static Map<String, String> options(Expression e) {
+    Object v = constant(e, 5, "options");
+    if (!(v instanceof MapData m)) {
+      throw new IllegalArgumentException(NAME + ": argument 5 (options) must be a map of strings, such as"
+          + " map('nprobes', '32'), got " + e.dataType().simpleString());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < m.numElements(); i++) {
+      Object key = m.keyArray().get(i, DataTypes.StringType);
+      Object value = m.valueArray().get(i, DataTypes.StringType);
+      out.put(String.valueOf(key), String.valueOf(value));
+    }
+    return out;
+  }
+
+  @Override
+  public SQLContext sqlContext() {
+    return spark.sqlContext();
+  }
+
+  @Override
+  public StructType schema() {
+    return schema;
+  }
+
+  /**
+   * Spark's planner asks for the RDD when it plans the query (EXPLAIN too), so the search waits
+   * for the RDD's partitions, which the driver computes when a job runs.
+   */
+  @Override
+  public RDD<Row> buildScan() {
+    return new SearchRdd(spark.sparkContext(), this::search);
+  }
+
+  private List<Row> search() {
+    QuiverSession qs = QuiverSession.of(spark);
+    BuildParams params = options.buildParams(vectorColumn);
+    CorpusIndex index = options.indexLocation() == null ? qs.buildIfMissing(corpus, params)
+        : qs.buildIfMissing(corpus, params, options.indexLocation());
+    SearchParams search = SearchParams.builder().nprobes(options.nprobes()).refineFactor(options.refineFactor()).build();
+    return new ArrayList<>(qs.searchRows(index, query, k, search, columns));
+  }
+
+  /** One partition holding the rows the driver found when the partitions were asked for. */
+  private static final class SearchRdd extends RDD<Row> {
+    private final transient java.util.function.Supplier<List<Row>> search;
+
+    SearchRdd(org.apache.spark.SparkContext sc, java.util.function.Supplier<List<Row>> search) {
+      super(sc, scala.collection.JavaConverters.asScalaBuffer(List.<org.apache.spark.Dependency<?>>of()).toSeq(),
+          scala.reflect.ClassTag$.MODULE$.apply(Row.class));
+      this.search = search;
+    }
+
+    @Override
+    public org.apache.spark.Partition[] getPartitions() {
+      return new org.apache.spark.Partition[] {new Rows(search.get())};
+    }
+
+    @Override
+    public scala.collection.Iterator<Row> compute(org.apache.spark.Partition split, org.apache.spark.TaskContext context) {
+      return scala.collection.JavaConverters.asScalaIterator(((Rows) split).rows.iterator());
+    }
+  }
+
+  private static final class Rows implements org.apache.spark.Partition {
+    final ArrayList<Row> rows;
+
+    Rows(List<Row> rows) {
+      this.rows = new ArrayList<>(rows);
+    }
+
+    @Override
+    public int index() {
+      return 0;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return NAME + "(" + corpusName + ", " + vectorColumn + ", " + query.length + "-d query, k=" + k + ")";
+  }
+}
