@@ -90,29 +90,50 @@ public final class SearchRelation extends BaseRelation implements TableScan {
           + " [, options map]); got " + args.size());
     }
     SparkSession spark = SparkSession.active();
-    String corpusName = string(args.apply(0), 1, "corpus");
-    String vectorColumn = string(args.apply(1), 2, "vector_column");
+    String corpusName = string(NAME, args.apply(0), 1, "corpus");
+    String vectorColumn = string(NAME, args.apply(1), 2, "vector_column");
     float[] query = vector(args.apply(2));
-    Object kValue = constant(args.apply(3), 4, "k");
-    if (!(kValue instanceof Integer || kValue instanceof Long)) {
-      throw new IllegalArgumentException(NAME + ": argument 4 (k) must be an integer, got "
-          + args.apply(3).dataType().simpleString());
-    }
-    long k = ((Number) kValue).longValue();
-    if (k < 1 || k > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(NAME + ": argument 4 (k) must be at least 1, got " + k);
-    }
+    int k = positiveInt(NAME, args.apply(3), 4, "k");
     KnnJoinOptions options = KnnJoinOptions.defaults();
     if (args.size() == 5) {
-      options.options(options(args.apply(4)));
+      options.options(options(NAME, args.apply(4), 5));
     }
-    SearchRelation relation = new SearchRelation(spark, corpus(spark, corpusName), corpusName, vectorColumn, query,
-        (int) k, options);
+    SearchRelation relation = new SearchRelation(spark, corpus(NAME, spark, corpusName), corpusName, vectorColumn,
+        query, k, options);
     return LogicalRelation$.MODULE$.apply(relation, false);
   }
 
+  /**
+   * {@code quiver_knn_join(left, left_vector_column, corpus, corpus_vector_column, k [, options])}:
+   * the fused join of a table or view of the catalog (the left side) against a corpus named as
+   * {@code quiver_search} names it. Like {@link QuiverSpark#kNearestJoin}, which it calls, it finds
+   * or builds the index when the plan is defined.
+   */
+  public static LogicalPlan joinPlan(Seq<Expression> args) {
+    String fn = "quiver_knn_join";
+    if (args.size() < 5 || args.size() > 6) {
+      throw new IllegalArgumentException(fn + " takes 5 or 6 arguments (left, left_vector_column, corpus,"
+          + " corpus_vector_column, k [, options map]); got " + args.size());
+    }
+    SparkSession spark = SparkSession.active();
+    String left = string(fn, args.apply(0), 1, "left");
+    if (!spark.catalog().tableExists(left)) {
+      throw new IllegalArgumentException(fn + ": argument 1 (left) '" + left + "' is not a table or view of the catalog");
+    }
+    String leftVector = string(fn, args.apply(1), 2, "left_vector_column");
+    String corpusName = string(fn, args.apply(2), 3, "corpus");
+    String corpusVector = string(fn, args.apply(3), 4, "corpus_vector_column");
+    int k = positiveInt(fn, args.apply(4), 5, "k");
+    KnnJoinOptions options = KnnJoinOptions.defaults();
+    if (args.size() == 6) {
+      options.options(options(fn, args.apply(5), 6));
+    }
+    return QuiverSpark.kNearestJoin(spark.table(left), leftVector, corpus(fn, spark, corpusName), corpusVector, k,
+        options).queryExecution().analyzed();
+  }
+
   /** A table name of the session's catalog, else a path: a Delta or Iceberg table's directory, or Parquet. */
-  private static Dataset<Row> corpus(SparkSession spark, String name) {
+  private static Dataset<Row> corpus(String fn, SparkSession spark, String name) {
     if (!name.contains("/") && spark.catalog().tableExists(name)) {
       return spark.table(name);
     }
@@ -120,28 +141,41 @@ public final class SearchRelation extends BaseRelation implements TableScan {
       Path p = new Path(name);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(p)) {
-        throw new IllegalArgumentException(NAME + ": argument 1 (corpus) '" + name
+        throw new IllegalArgumentException(fn + ": the corpus '" + name
             + "' is neither a table of the catalog nor an existing path");
       }
       String format = fs.getFileStatus(p).isDirectory() ? TableSnapshot.formatOf(fs, fs.listStatus(p)) : null;
       return format != null ? spark.read().format(format).load(name) : spark.read().parquet(name);
     } catch (IOException e) {
-      throw new UncheckedIOException(NAME + ": cannot read the corpus " + name + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(fn + ": cannot read the corpus " + name + ": " + e.getMessage(), e);
     }
   }
 
-  private static Object constant(Expression e, int position, String name) {
+  private static Object constant(String fn, Expression e, int position, String name) {
     if (!e.foldable()) {
-      throw new IllegalArgumentException(NAME + ": argument " + position + " (" + name + ") must be a constant, not "
+      throw new IllegalArgumentException(fn + ": argument " + position + " (" + name + ") must be a constant, not "
           + e.sql());
     }
     return e.eval(null);
   }
 
-  private static String string(Expression e, int position, String name) {
-    Object v = constant(e, position, name);
+  private static int positiveInt(String fn, Expression e, int position, String name) {
+    Object v = constant(fn, e, position, name);
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new IllegalArgumentException(fn + ": argument " + position + " (" + name + ") must be an integer, got "
+          + e.dataType().simpleString());
+    }
+    long n = ((Number) v).longValue();
+    if (n < 1 || n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(fn + ": argument " + position + " (" + name + ") must be at least 1, got " + n);
+    }
+    return (int) n;
+  }
+
+  private static String string(String fn, Expression e, int position, String name) {
+    Object v = constant(fn, e, position, name);
     if (e.dataType() != DataTypes.StringType || v == null) {
-      throw new IllegalArgumentException(NAME + ": argument " + position + " (" + name + ") must be a string, got "
+      throw new IllegalArgumentException(fn + ": argument " + position + " (" + name + ") must be a string, got "
           + (v == null ? "NULL" : e.dataType().simpleString()));
     }
     return v.toString();
@@ -149,7 +183,7 @@ public final class SearchRelation extends BaseRelation implements TableScan {
 
   /** The query vector: an array of numbers (float, double, decimal or integer literals). */
   private static float[] vector(Expression e) {
-    Object v = constant(e, 3, "query_vector");
+    Object v = constant(NAME, e, 3, "query_vector");
     if (!(e.dataType() instanceof ArrayType a) || v == null) {
       throw new IllegalArgumentException(NAME + ": argument 3 (query_vector) must be an array of numbers, got "
           + (v == null ? "NULL" : e.dataType().simpleString()));
@@ -172,10 +206,10 @@ public final class SearchRelation extends BaseRelation implements TableScan {
     return out;
   }
 
-  private static Map<String, String> options(Expression e) {
-    Object v = constant(e, 5, "options");
+  private static Map<String, String> options(String fn, Expression e, int position) {
+    Object v = constant(fn, e, position, "options");
     if (!(v instanceof MapData m)) {
-      throw new IllegalArgumentException(NAME + ": argument 5 (options) must be a map of strings, such as"
+      throw new IllegalArgumentException(fn + ": argument " + position + " (options) must be a map of strings, such as"
           + " map('nprobes', '32'), got " + e.dataType().simpleString());
     }
     Map<String, String> out = new LinkedHashMap<>();

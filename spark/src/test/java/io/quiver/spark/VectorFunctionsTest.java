@@ -227,4 +227,20 @@ class VectorFunctionsTest {
         + "', 'embedding', array(1.0, 2.0), 3)").collect());
     assertTrue(root(dim).getMessage().contains("2"), root(dim).getMessage());
   }
+
+  @Test
+  void quiverKnnJoinInSqlEqualsTheDataFrameJoinAndBruteForce() {
+    String corpus = dir.resolve("corpus").toString();
+    Dataset<Row> sql = spark.sql("SELECT * FROM quiver_knn_join('vf_queries', 'q', '" + corpus + "', 'embedding', 5,"
+        + " map('nprobes', '4', 'refineFactor', '300', 'nlist', '4', 'seed', '3', 'columns', 'id'))");
+    assertEquals(List.of("qid", "label", "q", "id", "distance", "rank"), List.of(sql.schema().fieldNames()));
+    Dataset<Row> exact = spark.sql("SELECT qid, id, distance, rank FROM (SELECT qid, id, l2_distance(q, embedding) AS"
+        + " distance, row_number() OVER (PARTITION BY qid ORDER BY l2_distance(q, embedding), id) AS rank"
+        + " FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL) WHERE rank <= 5");
+    KnnJoinTest.assertSameNeighbours(exact, sql);
+    Exception notATable = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM quiver_knn_join('nope', 'q', '"
+        + corpus + "', 'embedding', 5)"));
+    assertTrue(root(notATable).getMessage().contains("quiver_knn_join: argument 1 (left) 'nope' is not a table"),
+        root(notATable).getMessage());
+  }
 }

@@ -49,6 +49,18 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
             return io.quiver.spark.SearchRelation.plan(args);
           }
         }));
+    ExpressionInfo join = new ExpressionInfo(QuiverExtensions.class.getName(), null, "quiver_knn_join",
+        "_FUNC_(left, left_vector_column, corpus, corpus_vector_column, k [, options]) - The fused k-nearest"
+            + " join of the table or view left against the corpus (named as in quiver_search): the left"
+            + " columns, the corpus columns, distance and rank.",
+        "", "", "", "", "", "", "");
+    extensions.injectTableFunction(new Tuple3<>(FunctionIdentifier.apply("quiver_knn_join"), join,
+        new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
+          @Override
+          public LogicalPlan apply(Seq<Expression> args) {
+            return io.quiver.spark.SearchRelation.joinPlan(args);
+          }
+        }));
     return BoxedUnit.UNIT;
   }
 
