@@ -43,8 +43,12 @@ class IcebergTableTest {
 
   /** A merge-on-read table of the test corpus in 4 data files, partitioned as {@code partitioning} says ("" for none). */
   static void createTable(String name, String partitioning) throws Exception {
+    createTable(name, partitioning, 2);
+  }
+
+  static void createTable(String name, String partitioning, int formatVersion) throws Exception {
     spark.sql("CREATE TABLE " + name + " (id BIGINT, name STRING, embedding ARRAY<FLOAT>) USING iceberg "
-        + partitioning + " TBLPROPERTIES ('format-version' = '2', 'write.delete.mode' = 'merge-on-read',"
+        + partitioning + " TBLPROPERTIES ('format-version' = '" + formatVersion + "', 'write.delete.mode' = 'merge-on-read',"
         + " 'write.update.mode' = 'merge-on-read', 'write.merge.mode' = 'merge-on-read',"
         + " 'read.parquet.vectorization.enabled' = 'false')");
     TestData.writeCorpus(spark, dir.resolve(name).toString(), 400, 4, 53, 0)
@@ -151,6 +155,27 @@ class IcebergTableTest {
           () -> QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact()).count());
       assertTrue(e.getMessage().contains("equality delete file " + path), e.getMessage());
       assertTrue(e.getMessage().contains("rewrite_position_delete_files"), e.getMessage());
+    } finally {
+      spark.sql("DROP TABLE IF EXISTS " + name);
+    }
+  }
+
+  @Test
+  void deletionVectorsOfFormatVersion3AreTheRowFilter() throws Exception {
+    String name = SharedSpark.ICEBERG_CATALOG + ".db.v3";
+    createTable(name, "", 3);
+    try {
+      QuiverSession qs = QuiverSession.of(spark);
+      assertJoinIsExact(spark.table(name));
+      long builds = qs.builds();
+      spark.sql("DELETE FROM " + name + " WHERE id % 5 = 2");
+      // Format version 3 writes deletes as deletion vectors in Puffin files.
+      List<Row> formats = spark.sql("SELECT DISTINCT file_format FROM " + name + ".delete_files").collectAsList();
+      assertEquals(List.of("PUFFIN"), formats.stream().map(r -> r.getString(0)).toList());
+      assertJoinIsExact(spark.table(name));
+      List<Row> joined = QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact()).collectAsList();
+      assertTrue(joined.stream().noneMatch(r -> (long) r.getAs("id") % 5 == 2));
+      assertEquals(builds, qs.builds());
     } finally {
       spark.sql("DROP TABLE IF EXISTS " + name);
     }

@@ -19,6 +19,12 @@ final class LocalSpark {
         // Spark's serialization debugger needs a JDK class removed in JDK 24; without it a task
         // that cannot be serialized still fails, with the plain NotSerializableException.
         .config("spark.serializer.extraDebugInfo", "false")
+        // Iceberg reads a table by its path through its default catalog, a Hive one unless
+        // configured, and the command has no metastore: a Hadoop catalog, whose warehouse a
+        // table read by path never uses.
+        .config("spark.sql.catalog.default_iceberg", "org.apache.iceberg.spark.SparkCatalog")
+        .config("spark.sql.catalog.default_iceberg.type", "hadoop")
+        .config("spark.sql.catalog.default_iceberg.warehouse", System.getProperty("java.io.tmpdir"))
         .getOrCreate();
   }
 }

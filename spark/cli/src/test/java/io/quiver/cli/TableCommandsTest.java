@@ -109,6 +109,27 @@ class TableCommandsTest {
   }
 
   @Test
+  void anIcebergTableIsBuiltFromItsDirectory() throws Exception {
+    Path ice = dir.resolve("iceberg");
+    org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> rows =
+        spark.read().parquet(dir.resolve("parquet").toString()).select("id", "label", "embedding");
+    new org.apache.iceberg.hadoop.HadoopTables(spark.sparkContext().hadoopConfiguration()).create(
+        org.apache.iceberg.spark.SparkSchemaUtil.convert(rows.schema()), org.apache.iceberg.PartitionSpec.unpartitioned(),
+        java.util.Map.of("format-version", "2", "read.parquet.vectorization.enabled", "false"), ice.toString());
+    rows.write().format("iceberg").mode("append").save(ice.toString());
+
+    Path index = dir.resolve("iceberg-index");
+    CliRun build = CliRun.of("build", ice.toString(), "--index", index.toString(), "--nlist", "8", "-m", "4",
+        "--no-progress");
+    assertEquals(0, build.exitCode(), build::toString);
+    assertTrue(build.out().contains("Source      iceberg table "), build::toString);
+    CliRun search = search(index, 42);
+    assertEquals(0, search.exitCode(), search::toString);
+    assertEquals(exactTop(42, 10, i -> true), ids(search));
+    assertTrue(JSON.readTree(search.out()).get("source").asText().startsWith("iceberg table "), search::toString);
+  }
+
+  @Test
   void asOfNeedsATable() {
     CliRun run = CliRun.of("build", dir.resolve("parquet").toString(), "--index", dir.resolve("x").toString(),
         "--as-of", "3");

@@ -32,6 +32,10 @@ final class TestCorpus {
         // Delta's SQL (TableCommandsTest deletes and compacts a table's rows).
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
         .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        // Iceberg tables by path, as LocalSpark configures them.
+        .config("spark.sql.catalog.default_iceberg", "org.apache.iceberg.spark.SparkCatalog")
+        .config("spark.sql.catalog.default_iceberg.type", "hadoop")
+        .config("spark.sql.catalog.default_iceberg.warehouse", System.getProperty("java.io.tmpdir"))
         .getOrCreate();
   }
 
