@@ -42,6 +42,25 @@ public final class KnnJoinOptions {
     return new KnnJoinOptions();
   }
 
+  /** A copy: a join defined now runs later with the options as they were when it was defined. */
+  KnnJoinOptions copy() {
+    KnnJoinOptions c = new KnnJoinOptions();
+    c.nprobes = nprobes;
+    c.refineFactor = refineFactor;
+    c.metric = metric;
+    c.columns = columns;
+    c.distanceColumn = distanceColumn;
+    c.rankColumn = rankColumn;
+    c.indexLocation = indexLocation;
+    c.buildParams = buildParams;
+    c.rowsPerTask = rowsPerTask;
+    c.searchThreads = searchThreads;
+    c.onStale = onStale;
+    deletedRows.forEach((path, rows) -> c.deletedRows.put(path, List.copyOf(rows)));
+    c.keepUnmatched = keepUnmatched;
+    return c;
+  }
+
   /** The option names {@link #option(String, String)} takes, matched without regard to case. */
   public static final List<String> OPTION_NAMES = List.of(
       "nprobes", "refineFactor", "metric", "columns", "distanceColumn", "rankColumn",

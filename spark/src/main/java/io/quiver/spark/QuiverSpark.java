@@ -2,6 +2,7 @@ package io.quiver.spark;
 
 import io.quiver.BuildParams;
 import io.quiver.spark.internal.CorpusFiles;
+import io.quiver.spark.internal.DeferredRelation;
 import io.quiver.spark.internal.IndexCatalog;
 import io.quiver.spark.internal.IndexRef;
 import io.quiver.spark.internal.JoinPlanning;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -34,8 +36,9 @@ import scala.reflect.ClassTag$;
 /**
  * The k-nearest join of a DataFrame against a Parquet corpus through a Quiver index.
  *
- * <p>The index is found in (or built into) the application's index cache when the join is
- * called; the join itself is one fused stage over the left side: each task leases the index from
+ * <p>Defining the join checks the columns and builds nothing: the index is found in (or built
+ * into) the application's index cache when a query reads the join (each query checks it against
+ * the corpus again), and EXPLAIN shows it as {@code QuiverKnnJoin(...)}. The join itself is one fused stage over the left side: each task leases the index from
  * its JVM's handle cache, searches all its left rows in one batch, fetches the projected corpus
  * columns of all the hits in one batch, and emits the joined rows. Nothing of the corpus is
  * shuffled or scanned by Spark.
@@ -60,8 +63,10 @@ public final class QuiverSpark {
    * match: it is dropped, or kept once with nulls under {@link KnnJoinOptions#keepUnmatched}. A
    * vector of the wrong length fails the task with an error naming the column.
    *
-   * <p>The left side is counted once here to size the join: ceil(rows / rowsPerTask) tasks, at
-   * most the default parallelism; it is repartitioned only to add tasks, never to remove them.
+   * <p>When a query runs the join, the left side is counted once to size it: ceil(rows /
+   * rowsPerTask) tasks, at most the default parallelism; it is repartitioned only to add tasks,
+   * never to remove them. A stale index under {@code onStale(FAIL)}, or a corpus that cannot be
+   * indexed, fails that query (not this call).
    *
    * @param leftVectorCol an array of float (or of another numeric type) column of {@code left}
    * @param corpusVectorCol the corpus column holding the vectors (Parquet list of float)
@@ -79,8 +84,8 @@ public final class QuiverSpark {
     List<String> needed = new ArrayList<>(columns);
     needed.add(vectorColumn);
     IndexCatalog catalog = IndexCatalog.of(left.sparkSession());
-    CorpusFiles files = CorpusFiles.of(corpus, needed, catalog.temporaryRoot());
-    return join(left, leftVectorCol, files, vectorColumn, columns, k, options, catalog);
+    return join(left, leftVectorCol, corpusSchema, () -> CorpusFiles.of(corpus, needed, catalog.temporaryRoot()),
+        vectorColumn, columns, k, options, catalog);
   }
 
   /** {@link #kNearestJoin(Dataset, String, Dataset, String, int, KnnJoinOptions)} over Parquet files or directories. */
@@ -95,33 +100,59 @@ public final class QuiverSpark {
     StructType corpusSchema = files.schema();
     String vectorColumn = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, corpusVectorCol, "the corpus")].name();
     List<String> columns = projectedColumns(corpusSchema, vectorColumn, options);
-    return join(left, leftVectorCol, files, vectorColumn, columns, k, options, IndexCatalog.of(left.sparkSession()));
+    return join(left, leftVectorCol, corpusSchema, () -> files, vectorColumn, columns, k, options,
+        IndexCatalog.of(left.sparkSession()));
   }
 
+  /**
+   * Checks what the schemas tell now; the corpus's files, the index and the sizing wait for a
+   * query that reads the join ({@link DeferredRelation}).
+   */
   private static Dataset<Row> join(
       Dataset<Row> left,
       String leftVectorCol,
-      CorpusFiles files,
+      StructType corpusSchema,
+      Supplier<CorpusFiles> corpusFiles,
       String vectorColumn,
       List<String> columns,
       int k,
-      KnnJoinOptions options,
+      KnnJoinOptions given,
       IndexCatalog catalog) {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1: " + k);
     }
-    if (files.temporaryCopy() != null) {
-      catalog.registerTemporaryCopy(files.temporaryCopy());
-    }
+    KnnJoinOptions options = given.copy();
     StructType leftSchema = left.schema();
     int leftVectorIndex = Schemas.fieldIndex(leftSchema, leftVectorCol, "the left side");
     checkVectorType(leftSchema.fields()[leftVectorIndex]);
     StructType projected = new StructType();
     for (String c : columns) {
-      projected = projected.add(files.schema().fields()[Schemas.indexOf(files.schema(), c)]);
+      projected = projected.add(corpusSchema.fields()[Schemas.indexOf(corpusSchema, c)]);
     }
     StructType outSchema = outputSchema(leftSchema, projected, options);
+    StructType corpusColumns = projected;
+    String description = "QuiverKnnJoin(" + leftSchema.fields()[leftVectorIndex].name() + " -> " + vectorColumn
+        + ", k=" + k + ", nprobes=" + options.nprobes() + ", refineFactor=" + options.refineFactor() + ")";
+    return DeferredRelation.of(left.sparkSession(), outSchema, description, () -> run(left, leftVectorIndex,
+        corpusFiles.get(), vectorColumn, columns, corpusColumns, outSchema, k, options, catalog));
+  }
 
+  /** The join itself, when a query runs: the index found or built, the left side sized and searched. */
+  private static Dataset<Row> run(
+      Dataset<Row> left,
+      int leftVectorIndex,
+      CorpusFiles files,
+      String vectorColumn,
+      List<String> columns,
+      StructType projected,
+      StructType outSchema,
+      int k,
+      KnnJoinOptions options,
+      IndexCatalog catalog) {
+    if (files.temporaryCopy() != null) {
+      catalog.registerTemporaryCopy(files.temporaryCopy());
+    }
+    StructType leftSchema = left.schema();
     BuildParams params = options.buildParams(vectorColumn);
     long t0 = System.nanoTime();
     IndexRef index = catalog.obtain(

@@ -87,7 +87,7 @@ class DeltaTableTest {
   static void assertStale(String table, String location) {
     StaleCorpusException stale = assertThrows(StaleCorpusException.class,
         () -> QuiverSpark.kNearestJoin(left, "q", delta(table), "embedding", 5,
-            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+            exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)).collectAsList());
     assertTrue(stale.getMessage().contains(table), stale.getMessage());
   }
 

@@ -117,7 +117,7 @@ class IcebergTableTest {
           + " options => map('rewrite-all', 'true'))");
       StaleCorpusException stale = assertThrows(StaleCorpusException.class,
           () -> QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5,
-              exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)));
+              exact().indexLocation(location).onStale(KnnJoinOptions.OnStale.FAIL)).collectAsList());
       assertTrue(stale.getMessage().contains("compacted"), stale.getMessage());
       KnnJoinTest.assertSameNeighbours(BruteForce.join(left, spark.table(name), 5, Metric.L2),
           QuiverSpark.kNearestJoin(left, "q", spark.table(name), "embedding", 5, exact().indexLocation(location)));

@@ -98,7 +98,8 @@ class IndexCacheTest {
     Dataset<Row> reread = spark.read().parquet(path);
 
     StaleCorpusException e = assertThrows(StaleCorpusException.class,
-        () -> QuiverSpark.kNearestJoin(left, "q", reread, "embedding", 2, options().onStale(KnnJoinOptions.OnStale.FAIL)));
+        () -> QuiverSpark.kNearestJoin(left, "q", reread, "embedding", 2, options().onStale(KnnJoinOptions.OnStale.FAIL))
+            .collectAsList());
     assertTrue(e.getMessage().contains(victim.getFileName().toString()), e.getMessage());
     assertEquals(builds, qs.builds());
 

@@ -136,11 +136,11 @@ class KnnJoinTest {
     // One left partition of 40 rows, 15 rows per task: ceil(40 / 15) = 3 tasks (under the cap of 4).
     Dataset<Row> one = left.coalesce(1);
     Dataset<Row> out = QuiverSpark.kNearestJoin(one, "q", corpus, "embedding", 2, exact(Metric.L2).rowsPerTask(15));
-    List<SparkPlan> exchanges = exchanges(out);
-    assertEquals(1, exchanges.size(), out.queryExecution().executedPlan().treeString());
-    String shuffled = exchanges.get(0).treeString();
-    assertTrue(!shuffled.contains("FileScan") && shuffled.contains("LocalTableScan"), shuffled);
-    assertTrue(!out.queryExecution().executedPlan().treeString().contains("FileScan parquet"));
+    // The plan is the join's own scan: no corpus scan, no exchange (the left side's
+    // repartition to 3 tasks happens inside it, when a query runs).
+    String plan = out.queryExecution().executedPlan().treeString();
+    assertEquals(0, exchanges(out).size(), plan);
+    assertTrue(plan.contains("Scan QuiverKnnJoin(q -> embedding, k=2") && !plan.contains("FileScan parquet"), plan);
     assertEquals(3, out.rdd().getNumPartitions());
     assertEquals(80, out.count());
 
@@ -152,7 +152,27 @@ class KnnJoinTest {
     Dataset<Row> three = left.repartition(3);
     Dataset<Row> kept = QuiverSpark.kNearestJoin(three, "q", corpus, "embedding", 2, exact(Metric.L2).rowsPerTask(1000));
     assertEquals(3, kept.rdd().getNumPartitions());
-    assertEquals(1, exchanges(kept).size()); // the left side's own repartition(3), nothing added
+  }
+
+  @Test
+  void definingTheJoinBuildsNothingUntilAQueryReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    SparkSession spark = left.sparkSession();
+    Dataset<Row> fresh = TestData.writeCorpus(spark, tmp.resolve("corpus").toString(), 120, 2, 91, 0);
+    QuiverSession qs = QuiverSession.of(spark);
+    long builds = qs.builds();
+    Dataset<Row> joined = QuiverSpark.kNearestJoin(left, "q", fresh, "embedding", 2, exact(Metric.L2).columns("id"));
+    joined.createOrReplaceTempView("quiver_lazy_join");
+    String plan = spark.sql("EXPLAIN SELECT qid, id FROM quiver_lazy_join WHERE rank = 1").first().getString(0);
+    assertTrue(plan.contains("QuiverKnnJoin"), plan);
+    assertEquals(builds, qs.builds());
+    assertEquals(List.of("qid", "label", "q", "id", "distance", "rank"), List.of(joined.schema().fieldNames()));
+    assertEquals(builds, qs.builds());
+
+    KnnJoinTest.assertSameNeighbours(BruteForce.join(left, fresh, 2, Metric.L2), joined);
+    assertEquals(builds + 1, qs.builds());
+    // A second query finds the index.
+    assertEquals(left.where("q is not null").count(), spark.sql("SELECT * FROM quiver_lazy_join WHERE rank = 1").count());
+    assertEquals(builds + 1, qs.builds());
   }
 
   @Test

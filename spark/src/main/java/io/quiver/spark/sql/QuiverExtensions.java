@@ -46,7 +46,7 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
         new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
           @Override
           public LogicalPlan apply(Seq<Expression> args) {
-            return io.quiver.spark.SearchRelation.plan(args);
+            return io.quiver.spark.SqlTableFunctions.search(args);
           }
         }));
     ExpressionInfo join = new ExpressionInfo(QuiverExtensions.class.getName(), null, "quiver_knn_join",
@@ -58,7 +58,7 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
         new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
           @Override
           public LogicalPlan apply(Seq<Expression> args) {
-            return io.quiver.spark.SearchRelation.joinPlan(args);
+            return io.quiver.spark.SqlTableFunctions.knnJoin(args);
           }
         }));
     return BoxedUnit.UNIT;

@@ -2,11 +2,11 @@ package io.quiver.spark;
 
 import io.quiver.BuildParams;
 import io.quiver.SearchParams;
+import io.quiver.spark.internal.DeferredRelation;
 import io.quiver.spark.internal.Schemas;
 import io.quiver.spark.internal.TableSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,18 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SQLContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
-import org.apache.spark.sql.execution.datasources.LogicalRelation$;
-import org.apache.spark.sql.sources.BaseRelation;
-import org.apache.spark.sql.sources.TableScan;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -36,55 +31,24 @@ import org.apache.spark.sql.types.StructType;
 import scala.collection.Seq;
 
 /**
- * {@code quiver_search(corpus, vector_column, query_vector, k [, options])} as a relation. Its
- * schema is known at analysis (the corpus's columns, then {@code distance} and {@code rank}),
- * which reads no more than the corpus's schema; the index is obtained and searched on the driver
- * only when a query reads the relation, so that views and {@code EXPLAIN} stay cheap.
+ * The table functions {@link io.quiver.spark.sql.QuiverExtensions} registers, as plans: {@code
+ * quiver_search(corpus, vector_column, query_vector, k [, options])}, the driver-side search as a
+ * relation, and {@code quiver_knn_join(left, left_vector_column, corpus, corpus_vector_column, k
+ * [, options])}, the fused join. Their schemas are known at analysis, which reads no more than
+ * the corpus's schema; the index is found or built, and searched, only when a query reads the
+ * rows ({@link io.quiver.spark.internal.DeferredRelation}), so that views and {@code EXPLAIN}
+ * stay cheap. The arguments are constants, checked here by name and position.
  *
- * <p>Public only for {@link io.quiver.spark.sql.QuiverExtensions}, which registers {@link #plan};
- * use the table function, or {@link QuiverSession#searchToDF}, rather than this class.
+ * <p>Public only for QuiverExtensions; use the SQL functions, or {@link QuiverSession} and
+ * {@link QuiverSpark}, rather than this class.
  */
-public final class SearchRelation extends BaseRelation implements TableScan {
+public final class SqlTableFunctions {
   static final String NAME = "quiver_search";
 
-  private final transient SparkSession spark;
-  private final transient Dataset<Row> corpus;
-  private final String corpusName;
-  private final String vectorColumn;
-  private final float[] query;
-  private final int k;
-  private final transient KnnJoinOptions options;
-  private final StructType columns;
-  private final StructType schema;
-
-  private SearchRelation(SparkSession spark, Dataset<Row> corpus, String corpusName, String vectorColumn,
-      float[] query, int k, KnnJoinOptions options) {
-    this.spark = spark;
-    this.corpus = corpus;
-    this.corpusName = corpusName;
-    this.query = query;
-    this.k = k;
-    this.options = options;
-    StructType corpusSchema = corpus.schema();
-    this.vectorColumn = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, vectorColumn, "the corpus " + corpusName)]
-        .name();
-    List<String> wanted = options.columns() != null ? options.columns() : List.of(corpusSchema.fieldNames());
-    StructType cols = new StructType();
-    StructType out = new StructType();
-    Set<String> taken = new HashSet<>(List.of(options.distanceColumn().toLowerCase(Locale.ROOT),
-        options.rankColumn().toLowerCase(Locale.ROOT)));
-    for (String c : wanted) {
-      StructField f = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, c, "the corpus " + corpusName)];
-      cols = cols.add(f);
-      out = out.add(f.copy(Schemas.corpusColumnName(f.name(), taken), f.dataType(), true, f.metadata()));
-    }
-    this.columns = cols;
-    this.schema = out.add(options.distanceColumn(), DataTypes.FloatType, false)
-        .add(options.rankColumn(), DataTypes.IntegerType, false);
-  }
+  private SqlTableFunctions() {}
 
   /** The table function's builder: the arguments are constants, evaluated here. */
-  public static LogicalPlan plan(Seq<Expression> args) {
+  public static LogicalPlan search(Seq<Expression> args) {
     if (args.size() < 4 || args.size() > 5) {
       throw new IllegalArgumentException(NAME + " takes 4 or 5 arguments (corpus, vector_column, query_vector, k"
           + " [, options map]); got " + args.size());
@@ -98,18 +62,15 @@ public final class SearchRelation extends BaseRelation implements TableScan {
     if (args.size() == 5) {
       options.options(options(NAME, args.apply(4), 5));
     }
-    SearchRelation relation = new SearchRelation(spark, corpus(NAME, spark, corpusName), corpusName, vectorColumn,
-        query, k, options);
-    return LogicalRelation$.MODULE$.apply(relation, false);
+    return search(spark, corpus(NAME, spark, corpusName), corpusName, vectorColumn, query, k, options);
   }
 
   /**
    * {@code quiver_knn_join(left, left_vector_column, corpus, corpus_vector_column, k [, options])}:
    * the fused join of a table or view of the catalog (the left side) against a corpus named as
-   * {@code quiver_search} names it. Like {@link QuiverSpark#kNearestJoin}, which it calls, it finds
-   * or builds the index when the plan is defined.
+   * {@code quiver_search} names it, through {@link QuiverSpark#kNearestJoin}.
    */
-  public static LogicalPlan joinPlan(Seq<Expression> args) {
+  public static LogicalPlan knnJoin(Seq<Expression> args) {
     String fn = "quiver_knn_join";
     if (args.size() < 5 || args.size() > 6) {
       throw new IllegalArgumentException(fn + " takes 5 or 6 arguments (left, left_vector_column, corpus,"
@@ -221,70 +182,34 @@ public final class SearchRelation extends BaseRelation implements TableScan {
     return out;
   }
 
-  @Override
-  public SQLContext sqlContext() {
-    return spark.sqlContext();
-  }
-
-  @Override
-  public StructType schema() {
-    return schema;
-  }
-
-  /**
-   * Spark's planner asks for the RDD when it plans the query (EXPLAIN too), so the search waits
-   * for the RDD's partitions, which the driver computes when a job runs.
-   */
-  @Override
-  public RDD<Row> buildScan() {
-    return new SearchRdd(spark.sparkContext(), this::search);
-  }
-
-  private List<Row> search() {
-    QuiverSession qs = QuiverSession.of(spark);
-    BuildParams params = options.buildParams(vectorColumn);
-    CorpusIndex index = options.indexLocation() == null ? qs.buildIfMissing(corpus, params)
-        : qs.buildIfMissing(corpus, params, options.indexLocation());
-    SearchParams search = SearchParams.builder().nprobes(options.nprobes()).refineFactor(options.refineFactor()).build();
-    return new ArrayList<>(qs.searchRows(index, query, k, search, columns));
-  }
-
-  /** One partition holding the rows the driver found when the partitions were asked for. */
-  private static final class SearchRdd extends RDD<Row> {
-    private final transient java.util.function.Supplier<List<Row>> search;
-
-    SearchRdd(org.apache.spark.SparkContext sc, java.util.function.Supplier<List<Row>> search) {
-      super(sc, scala.collection.JavaConverters.asScalaBuffer(List.<org.apache.spark.Dependency<?>>of()).toSeq(),
-          scala.reflect.ClassTag$.MODULE$.apply(Row.class));
-      this.search = search;
+  /** The deferred search: the corpus's columns (or those of the columns option), distance and rank. */
+  private static LogicalPlan search(SparkSession spark, Dataset<Row> corpus, String corpusName, String vectorColumn,
+      float[] query, int k, KnnJoinOptions options) {
+    StructType corpusSchema = corpus.schema();
+    String vector = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, vectorColumn, "the corpus " + corpusName)]
+        .name();
+    List<String> wanted = options.columns() != null ? options.columns() : List.of(corpusSchema.fieldNames());
+    StructType columns = new StructType();
+    StructType schema = new StructType();
+    Set<String> taken = new HashSet<>(List.of(options.distanceColumn().toLowerCase(Locale.ROOT),
+        options.rankColumn().toLowerCase(Locale.ROOT)));
+    for (String c : wanted) {
+      StructField f = corpusSchema.fields()[Schemas.fieldIndex(corpusSchema, c, "the corpus " + corpusName)];
+      columns = columns.add(f);
+      schema = schema.add(f.copy(Schemas.corpusColumnName(f.name(), taken), f.dataType(), true, f.metadata()));
     }
-
-    @Override
-    public org.apache.spark.Partition[] getPartitions() {
-      return new org.apache.spark.Partition[] {new Rows(search.get())};
-    }
-
-    @Override
-    public scala.collection.Iterator<Row> compute(org.apache.spark.Partition split, org.apache.spark.TaskContext context) {
-      return scala.collection.JavaConverters.asScalaIterator(((Rows) split).rows.iterator());
-    }
-  }
-
-  private static final class Rows implements org.apache.spark.Partition {
-    final ArrayList<Row> rows;
-
-    Rows(List<Row> rows) {
-      this.rows = new ArrayList<>(rows);
-    }
-
-    @Override
-    public int index() {
-      return 0;
-    }
-  }
-
-  @Override
-  public String toString() {
-    return NAME + "(" + corpusName + ", " + vectorColumn + ", " + query.length + "-d query, k=" + k + ")";
+    StructType out = schema.add(options.distanceColumn(), DataTypes.FloatType, false)
+        .add(options.rankColumn(), DataTypes.IntegerType, false);
+    StructType fetched = columns;
+    String description = NAME + "(" + corpusName + ", " + vector + ", " + query.length + "-d query, k=" + k + ")";
+    return DeferredRelation.of(spark, out, description, () -> {
+      QuiverSession qs = QuiverSession.of(spark);
+      BuildParams params = options.buildParams(vector);
+      CorpusIndex index = options.indexLocation() == null ? qs.buildIfMissing(corpus, params)
+          : qs.buildIfMissing(corpus, params, options.indexLocation());
+      SearchParams search = SearchParams.builder().nprobes(options.nprobes()).refineFactor(options.refineFactor())
+          .build();
+      return spark.createDataFrame(qs.searchRows(index, query, k, search, fetched), out);
+    }).queryExecution().analyzed();
   }
 }
