@@ -36,37 +36,34 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
     inject(extensions, "inner_product", VectorDistance.InnerProduct.class, VectorDistance.InnerProduct::new,
         "_FUNC_(a, b) - The dot product of a and b; the k-nearest join's distance under"
             + " INNER_PRODUCT is its negation.");
-    ExpressionInfo search = new ExpressionInfo(QuiverExtensions.class.getName(), null, "quiver_search",
+    injectTable(extensions, "quiver_search", io.quiver.spark.SqlTableFunctions::search,
         "_FUNC_(corpus, vector_column, query_vector, k [, options]) - The k nearest rows of the corpus (a"
             + " table name, or the path of Parquet files or of a Delta or Iceberg table) to the query"
             + " vector: its columns, then distance and rank. The index is built if missing, when the query"
-            + " runs; options as the k-nearest join takes them, map('nprobes', '32', ...).",
-        "", "", "", "", "", "", "");
-    extensions.injectTableFunction(new Tuple3<>(FunctionIdentifier.apply("quiver_search"), search,
-        new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
-          @Override
-          public LogicalPlan apply(Seq<Expression> args) {
-            return io.quiver.spark.SqlTableFunctions.search(args);
-          }
-        }));
-    ExpressionInfo join = new ExpressionInfo(QuiverExtensions.class.getName(), null, "quiver_knn_join",
+            + " runs; options as the k-nearest join takes them, map('nprobes', '32', ...).");
+    injectTable(extensions, "quiver_knn_join", io.quiver.spark.SqlTableFunctions::knnJoin,
         "_FUNC_(left, left_vector_column, corpus, corpus_vector_column, k [, options]) - The fused k-nearest"
             + " join of the table or view left against the corpus (named as in quiver_search): the left"
-            + " columns, the corpus columns, distance and rank.",
-        "", "", "", "", "", "", "");
-    extensions.injectTableFunction(new Tuple3<>(FunctionIdentifier.apply("quiver_knn_join"), join,
-        new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
-          @Override
-          public LogicalPlan apply(Seq<Expression> args) {
-            return io.quiver.spark.SqlTableFunctions.knnJoin(args);
-          }
-        }));
+            + " columns, the corpus columns, distance and rank.");
     return BoxedUnit.UNIT;
   }
 
   @SuppressWarnings("unchecked")
   private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
     throw (E) t;
+  }
+
+  private static void injectTable(SparkSessionExtensions extensions, String name,
+      java.util.function.Function<Seq<Expression>, LogicalPlan> plan, String usage) {
+    ExpressionInfo info = new ExpressionInfo(QuiverExtensions.class.getName(), null, name, usage, "", "", "", "", "",
+        "", "");
+    extensions.injectTableFunction(new Tuple3<>(FunctionIdentifier.apply(name), info,
+        new AbstractFunction1<Seq<Expression>, LogicalPlan>() {
+          @Override
+          public LogicalPlan apply(Seq<Expression> args) {
+            return plan.apply(args);
+          }
+        }));
   }
 
   private static void inject(SparkSessionExtensions extensions, String name, Class<?> type,
