@@ -243,4 +243,31 @@ class VectorFunctionsTest {
     assertTrue(root(notATable).getMessage().contains("quiver_knn_join: argument 1 (left) 'nope' is not a table"),
         root(notATable).getMessage());
   }
+
+  @Test
+  void aJoinOnQuiverKnnIsPlannedAsTheFusedJoin() {
+    Dataset<Row> sql = spark.sql("SELECT l.qid, c.id, l2_distance(l.q, c.embedding) AS distance FROM vf_queries l"
+        + " JOIN vf_corpus c ON quiver_knn(l.q, c.embedding, 5, map('nprobes', '4', 'refineFactor', '300',"
+        + " 'nlist', '4', 'seed', '3'))");
+    String plan = sql.queryExecution().executedPlan().treeString();
+    assertTrue(plan.contains("Scan QuiverKnnJoin(q -> embedding, k=5"), plan);
+    assertTrue(!plan.contains("Exchange") && !plan.contains("FileScan") && !plan.contains("NestedLoopJoin"), plan);
+    List<String> got = sql.collectAsList().stream().map(r -> r.getLong(0) + ":" + r.getLong(1)).sorted().toList();
+    List<String> want = spark.sql("SELECT qid, id FROM (SELECT qid, id, row_number() OVER (PARTITION BY qid ORDER BY"
+        + " l2_distance(q, embedding), id) AS rank FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL)"
+        + " WHERE rank <= 5").collectAsList().stream().map(r -> r.getLong(0) + ":" + r.getLong(1)).sorted().toList();
+    assertEquals(want, got);
+    // Every corpus column, the vector included, as a join gives them.
+    assertEquals(7 + 3, spark.sql("SELECT * FROM vf_queries l JOIN vf_corpus c ON quiver_knn(l.q, c.embedding, 2)")
+        .schema().size());
+
+    Exception misplaced = assertThrows(Exception.class,
+        () -> spark.sql("SELECT quiver_knn(q, q, 3) FROM vf_queries").collect());
+    assertTrue(root(misplaced).getMessage().contains("quiver_knn is a join condition on its own"),
+        root(misplaced).getMessage());
+    Exception swapped = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM vf_queries l JOIN vf_corpus c"
+        + " ON quiver_knn(c.embedding, l.q, 3)").collect());
+    assertTrue(root(swapped).getMessage().contains("argument 1 (left_vector) must be a column of the left side"),
+        root(swapped).getMessage());
+  }
 }

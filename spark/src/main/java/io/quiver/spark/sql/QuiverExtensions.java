@@ -1,9 +1,13 @@
 package io.quiver.spark.sql;
 
+import io.quiver.spark.internal.sql.KnnJoinRule;
+import io.quiver.spark.internal.sql.KnnPredicate;
 import io.quiver.spark.internal.sql.VectorDistance;
 import java.util.List;
 import java.util.function.BiFunction;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
+import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
@@ -21,7 +25,9 @@ import scala.runtime.BoxedUnit;
  * (beside other extensions, comma-separated), or {@code
  * SparkSession.builder().withExtensions(new QuiverExtensions())}. Registers the vector distance
  * functions {@code l2_distance}, {@code cosine_distance} and {@code inner_product} (see {@link
- * VectorFunctions}), as Catalyst expressions with generated code.
+ * VectorFunctions}), as Catalyst expressions with generated code; the table functions {@code
+ * quiver_search} and {@code quiver_knn_join}; and the join condition {@code quiver_knn}, planned
+ * as the fused k-nearest join.
  */
 public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
 
@@ -45,6 +51,23 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
         "_FUNC_(left, left_vector_column, corpus, corpus_vector_column, k [, options]) - The fused k-nearest"
             + " join of the table or view left against the corpus (named as in quiver_search): the left"
             + " columns, the corpus columns, distance and rank.");
+    ExpressionInfo knn = new ExpressionInfo(KnnPredicate.class.getName(), null, "quiver_knn",
+        "_FUNC_(left_vector, corpus_vector, k [, options]) - As the whole condition of an inner join,"
+            + " JOIN corpus c ON _FUNC_(l.vec, c.vec, 10): each left row with its k nearest corpus rows,"
+            + " planned as the fused k-nearest join.", "", "", "", "", "", "", "");
+    extensions.injectFunction(new Tuple3<>(FunctionIdentifier.apply("quiver_knn"), knn,
+        new AbstractFunction1<Seq<Expression>, Expression>() {
+          @Override
+          public Expression apply(Seq<Expression> args) {
+            return new KnnPredicate(JavaConverters.seqAsJavaList(args));
+          }
+        }));
+    extensions.injectResolutionRule(new AbstractFunction1<SparkSession, Rule<LogicalPlan>>() {
+      @Override
+      public Rule<LogicalPlan> apply(SparkSession session) {
+        return new KnnJoinRule(session);
+      }
+    });
     return BoxedUnit.UNIT;
   }
 

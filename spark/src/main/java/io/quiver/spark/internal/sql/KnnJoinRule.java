@@ -1,0 +1,115 @@
+package io.quiver.spark.internal.sql;
+
+import io.quiver.spark.KnnJoinOptions;
+import io.quiver.spark.QuiverSpark;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Alias;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.plans.Inner$;
+import org.apache.spark.sql.catalyst.plans.logical.Join;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.Project;
+import org.apache.spark.sql.catalyst.rules.Rule;
+import org.apache.spark.sql.catalyst.util.MapData;
+import org.apache.spark.sql.types.DataTypes;
+import scala.Option;
+import scala.collection.JavaConverters;
+import scala.runtime.AbstractPartialFunction;
+
+/**
+ * Plans {@code left JOIN corpus ON quiver_knn(l.vector, c.vector, k [, options])} as the fused
+ * k-nearest join ({@link QuiverSpark#kNearestJoin}, lazy like it): an inner join whose whole
+ * condition is the predicate becomes the join's relation, projected to the join's own output
+ * (every left column, then every corpus column). Anything else keeps the predicate, which then
+ * fails saying where it belongs.
+ */
+public final class KnnJoinRule extends Rule<LogicalPlan> {
+  private static final String DISTANCE = "__quiver_knn_distance";
+  private static final String RANK = "__quiver_knn_rank";
+
+  private final SparkSession spark;
+
+  public KnnJoinRule(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @Override
+  public LogicalPlan apply(LogicalPlan plan) {
+    return plan.transformUp(new AbstractPartialFunction<LogicalPlan, LogicalPlan>() {
+      @Override
+      public boolean isDefinedAt(LogicalPlan p) {
+        return p instanceof Join j && j.childrenResolved() && j.joinType() == Inner$.MODULE$
+            && j.condition().isDefined() && j.condition().get() instanceof KnnPredicate k && k.resolved();
+      }
+
+      @Override
+      public LogicalPlan apply(LogicalPlan p) {
+        return isDefinedAt(p) ? rewrite((Join) p) : p;
+      }
+    });
+  }
+
+  private LogicalPlan rewrite(Join join) {
+    List<Expression> args = ((KnnPredicate) join.condition().get()).args();
+    Attribute leftVector = attribute(args.get(0), join.left(), 1, "left_vector", "the left side");
+    Attribute corpusVector = attribute(args.get(1), join.right(), 2, "corpus_vector", "the corpus (the join's right side)");
+    Expression kArg = args.get(2);
+    Object k = kArg.foldable() ? kArg.eval(null) : null;
+    if (!(k instanceof Integer n) || n < 1) {
+      throw new IllegalArgumentException(KnnPredicate.NAME + ": argument 3 (k) must be a constant integer of at least"
+          + " 1, not " + kArg.sql());
+    }
+    List<String> corpusColumns = new ArrayList<>();
+    for (Attribute a : JavaConverters.seqAsJavaList(join.right().output())) {
+      corpusColumns.add(a.name());
+    }
+    KnnJoinOptions options = KnnJoinOptions.defaults().columns(corpusColumns).distanceColumn(DISTANCE).rankColumn(RANK);
+    if (args.size() == 4) {
+      options.options(options(args.get(3)));
+    }
+    Dataset<Row> joined = QuiverSpark.kNearestJoin(Dataset.ofRows(spark, join.left()), leftVector.name(),
+        Dataset.ofRows(spark, join.right()), corpusVector.name(), n, options);
+    LogicalPlan relation = joined.queryExecution().analyzed();
+    // The join's output, by position: the left columns, then the corpus columns (renamed by the
+    // join where the left side has the name), under the ids the rest of the query refers to.
+    List<Attribute> produced = JavaConverters.seqAsJavaList(relation.output());
+    List<Attribute> wanted = JavaConverters.seqAsJavaList(join.output());
+    List<NamedExpression> projection = new ArrayList<>();
+    for (int i = 0; i < wanted.size(); i++) {
+      Attribute w = wanted.get(i);
+      projection.add(new Alias(produced.get(i), w.name(), w.exprId(), w.qualifier(), Option.empty(),
+          JavaConverters.asScalaBuffer(List.<String>of()).toSeq()));
+    }
+    return new Project(JavaConverters.asScalaBuffer(projection).toSeq(), relation);
+  }
+
+  private static Attribute attribute(Expression e, LogicalPlan side, int position, String name, String what) {
+    if (e instanceof Attribute a && side.outputSet().contains(a)) {
+      return a;
+    }
+    throw new IllegalArgumentException(KnnPredicate.NAME + ": argument " + position + " (" + name + ") must be a column"
+        + " of " + what + ", not " + e.sql());
+  }
+
+  private static Map<String, String> options(Expression e) {
+    Object v = e.foldable() ? e.eval(null) : null;
+    if (!(v instanceof MapData m)) {
+      throw new IllegalArgumentException(KnnPredicate.NAME + ": argument 4 (options) must be a constant map of"
+          + " strings, such as map('nprobes', '32'), not " + e.sql());
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (int i = 0; i < m.numElements(); i++) {
+      out.put(String.valueOf(m.keyArray().get(i, DataTypes.StringType)),
+          String.valueOf(m.valueArray().get(i, DataTypes.StringType)));
+    }
+    return out;
+  }
+}
