@@ -133,8 +133,27 @@ public final class QuiverSpark {
     StructType corpusColumns = projected;
     String description = "QuiverKnnJoin(" + leftSchema.fields()[leftVectorIndex].name() + " -> " + vectorColumn
         + ", k=" + k + ", nprobes=" + options.nprobes() + ", refineFactor=" + options.refineFactor() + ")";
-    return DeferredRelation.of(left.sparkSession(), outSchema, description, () -> run(left, leftVectorIndex,
-        corpusFiles.get(), vectorColumn, columns, corpusColumns, outSchema, k, options, catalog));
+    int leftWidth = leftSchema.size();
+    return DeferredRelation.of(left.sparkSession(), outSchema, description, required -> {
+      // Only the corpus columns the query reads are fetched.
+      List<String> kept = new ArrayList<>();
+      StructType keptSchema = new StructType();
+      List<String> names = new ArrayList<>(List.of(leftSchema.fieldNames()));
+      for (int i = 0; i < columns.size(); i++) {
+        String out = outSchema.fields()[leftWidth + i].name();
+        if (required.contains(out)) {
+          kept.add(columns.get(i));
+          keptSchema = keptSchema.add(corpusColumns.fields()[i]);
+          names.add(out);
+        }
+      }
+      names.add(options.distanceColumn());
+      names.add(options.rankColumn());
+      Dataset<Row> joined = run(left, leftVectorIndex, corpusFiles.get(), vectorColumn, kept, keptSchema,
+          outputSchema(leftSchema, keptSchema, options), k, options, catalog);
+      return joined.toDF(names.toArray(String[]::new))
+          .select(Schemas.columns(required));
+    });
   }
 
   /** The join itself, when a query runs: the index found or built, the left side sized and searched. */

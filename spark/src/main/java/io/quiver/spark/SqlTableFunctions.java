@@ -19,6 +19,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.FunctionTableSubqueryArgumentExpression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
@@ -67,7 +68,8 @@ public final class SqlTableFunctions {
 
   /**
    * {@code quiver_knn_join(left, left_vector_column, corpus, corpus_vector_column, k [, options])}:
-   * the fused join of a table or view of the catalog (the left side) against a corpus named as
+   * the fused join of a table or view of the catalog, or a query given as {@code TABLE(SELECT
+   * ...)} (the left side), against a corpus named as
    * {@code quiver_search} names it, through {@link QuiverSpark#kNearestJoin}.
    */
   public static LogicalPlan knnJoin(Seq<Expression> args) {
@@ -77,9 +79,16 @@ public final class SqlTableFunctions {
           + " corpus_vector_column, k [, options map]); got " + args.size());
     }
     SparkSession spark = SparkSession.active();
-    String left = string(fn, args.apply(0), 1, "left");
-    if (!spark.catalog().tableExists(left)) {
-      throw new IllegalArgumentException(fn + ": argument 1 (left) '" + left + "' is not a table or view of the catalog");
+    Dataset<Row> left;
+    if (args.apply(0) instanceof FunctionTableSubqueryArgumentExpression table) {
+      left = Dataset.ofRows(spark, table.plan());
+    } else {
+      String name = string(fn, args.apply(0), 1, "left");
+      if (!spark.catalog().tableExists(name)) {
+        throw new IllegalArgumentException(fn + ": argument 1 (left) '" + name + "' is not a table or view of the"
+            + " catalog; pass a query as TABLE(SELECT ...)");
+      }
+      left = spark.table(name);
     }
     String leftVector = string(fn, args.apply(1), 2, "left_vector_column");
     String corpusName = string(fn, args.apply(2), 3, "corpus");
@@ -89,7 +98,7 @@ public final class SqlTableFunctions {
     if (args.size() == 6) {
       options.options(options(fn, args.apply(5), 6));
     }
-    return QuiverSpark.kNearestJoin(spark.table(left), leftVector, corpus(fn, spark, corpusName), corpusVector, k,
+    return QuiverSpark.kNearestJoin(left, leftVector, corpus(fn, spark, corpusName), corpusVector, k,
         options).queryExecution().analyzed();
   }
 
@@ -202,14 +211,15 @@ public final class SqlTableFunctions {
         .add(options.rankColumn(), DataTypes.IntegerType, false);
     StructType fetched = columns;
     String description = NAME + "(" + corpusName + ", " + vector + ", " + query.length + "-d query, k=" + k + ")";
-    return DeferredRelation.of(spark, out, description, () -> {
+    return DeferredRelation.of(spark, out, description, required -> {
       QuiverSession qs = QuiverSession.of(spark);
       BuildParams params = options.buildParams(vector);
       CorpusIndex index = options.indexLocation() == null ? qs.buildIfMissing(corpus, params)
           : qs.buildIfMissing(corpus, params, options.indexLocation());
       SearchParams search = SearchParams.builder().nprobes(options.nprobes()).refineFactor(options.refineFactor())
           .build();
-      return spark.createDataFrame(qs.searchRows(index, query, k, search, fetched), out);
+      return spark.createDataFrame(qs.searchRows(index, query, k, search, fetched), out)
+          .select(Schemas.columns(required));
     }).queryExecution().analyzed();
   }
 }

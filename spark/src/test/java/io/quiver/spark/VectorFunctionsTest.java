@@ -225,7 +225,8 @@ class VectorFunctionsTest {
     }
     Exception dim = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM quiver_search('" + corpus
         + "', 'embedding', array(1.0, 2.0), 3)").collect());
-    assertTrue(root(dim).getMessage().contains("2"), root(dim).getMessage());
+    assertTrue(root(dim).getMessage().contains("query dimension 2 does not match the index dimension 16"),
+        root(dim).getMessage());
   }
 
   @Test
@@ -238,6 +239,11 @@ class VectorFunctionsTest {
         + " distance, row_number() OVER (PARTITION BY qid ORDER BY l2_distance(q, embedding), id) AS rank"
         + " FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL) WHERE rank <= 5");
     KnnJoinTest.assertSameNeighbours(exact, sql);
+    Dataset<Row> query = spark.sql("SELECT * FROM quiver_knn_join(TABLE(SELECT qid, q FROM vf_queries WHERE qid < 4), 'q', '"
+        + corpus + "', 'embedding', 5, map('nprobes', '4', 'refineFactor', '300', 'nlist', '4', 'seed', '3',"
+        + " 'columns', 'id'))");
+    assertEquals(List.of("qid", "q", "id", "distance", "rank"), List.of(query.schema().fieldNames()));
+    KnnJoinTest.assertSameNeighbours(exact.where("qid < 4"), query);
     Exception notATable = assertThrows(Exception.class, () -> spark.sql("SELECT * FROM quiver_knn_join('nope', 'q', '"
         + corpus + "', 'embedding', 5)"));
     assertTrue(root(notATable).getMessage().contains("quiver_knn_join: argument 1 (left) 'nope' is not a table"),
@@ -252,6 +258,8 @@ class VectorFunctionsTest {
     String plan = sql.queryExecution().executedPlan().treeString();
     assertTrue(plan.contains("Scan QuiverKnnJoin(q -> embedding, k=5"), plan);
     assertTrue(!plan.contains("Exchange") && !plan.contains("FileScan") && !plan.contains("NestedLoopJoin"), plan);
+    // The scan reads (and the join fetches) only the columns the query uses.
+    assertTrue(plan.contains("ReadSchema: struct<qid:bigint,id:bigint,q:array<float>,embedding:array<float>>"), plan);
     List<String> got = sql.collectAsList().stream().map(r -> r.getLong(0) + ":" + r.getLong(1)).sorted().toList();
     List<String> want = spark.sql("SELECT qid, id FROM (SELECT qid, id, row_number() OVER (PARTITION BY qid ORDER BY"
         + " l2_distance(q, embedding), id) AS rank FROM vf_queries CROSS JOIN vf_corpus WHERE embedding IS NOT NULL)"
@@ -260,6 +268,13 @@ class VectorFunctionsTest {
     // Every corpus column, the vector included, as a join gives them.
     assertEquals(7 + 3, spark.sql("SELECT * FROM vf_queries l JOIN vf_corpus c ON quiver_knn(l.q, c.embedding, 2)")
         .schema().size());
+
+    // A corpus of computed rows (here a filter) gets the exact plan: the same rows.
+    Dataset<Row> computed = spark.sql("SELECT l.qid, c.id FROM vf_queries l JOIN (SELECT * FROM vf_corpus WHERE id >= 0) c"
+        + " ON quiver_knn(l.q, c.embedding, 5)");
+    String exactPlan = computed.queryExecution().executedPlan().treeString();
+    assertTrue(exactPlan.contains("Window") && !exactPlan.contains("QuiverKnnJoin"), exactPlan);
+    assertEquals(want, computed.collectAsList().stream().map(r -> r.getLong(0) + ":" + r.getLong(1)).sorted().toList());
 
     Exception misplaced = assertThrows(Exception.class,
         () -> spark.sql("SELECT quiver_knn(q, q, 3) FROM vf_queries").collect());

@@ -187,6 +187,23 @@ public final class CorpusFiles {
     return JavaConverters.seqAsJavaList(p.projectList()).stream().allMatch(e -> e instanceof Attribute);
   }
 
+  /**
+   * Whether the corpus's plan reads Parquet files, a Delta table or an Iceberg table as they are:
+   * what {@link #scan} may index in place. From the plan alone: nothing is listed or read.
+   */
+  public static boolean readsTableOrFiles(Dataset<Row> corpus) {
+    LogicalPlan plan = corpus.queryExecution().analyzed();
+    while (plan instanceof SubqueryAlias || plan instanceof org.apache.spark.sql.catalyst.plans.logical.View
+        || plan instanceof Project p && selectsColumnsOnly(p)) {
+      plan = plan.children().head();
+    }
+    if (plan instanceof DataSourceV2Relation v2) {
+      return IcebergTables.isIceberg(v2.table());
+    }
+    return plan instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs
+        && fs.fileFormat() instanceof ParquetFileFormat;
+  }
+
   static Scan scan(Dataset<Row> corpus, List<String> neededColumns) {
     // A table of the V2 API (Iceberg) as the analyzer left it: the optimizer would push filters
     // into its scan, out of sight.

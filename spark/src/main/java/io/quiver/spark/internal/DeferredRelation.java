@@ -1,6 +1,7 @@
 package io.quiver.spark.internal;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.Dependency;
 import org.apache.spark.OneToOneDependency;
@@ -15,7 +16,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.execution.datasources.LogicalRelation$;
 import org.apache.spark.sql.sources.BaseRelation;
-import org.apache.spark.sql.sources.TableScan;
+import org.apache.spark.sql.sources.PrunedScan;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.Iterator;
 import scala.collection.JavaConverters;
@@ -31,13 +32,14 @@ import scala.reflect.ClassTag$;
  * the thread that runs the query, when a job is submitted (Spark 3.2 and later compute an RDD's
  * and its ancestors' partitions there before scheduling). The work runs once per query.
  */
-public final class DeferredRelation extends BaseRelation implements TableScan {
+public final class DeferredRelation extends BaseRelation implements PrunedScan {
   private final transient SparkSession spark;
   private final StructType schema;
   private final String description;
-  private final transient Supplier<Dataset<Row>> rows;
+  private final transient Function<List<String>, Dataset<Row>> rows;
 
-  private DeferredRelation(SparkSession spark, StructType schema, String description, Supplier<Dataset<Row>> rows) {
+  private DeferredRelation(SparkSession spark, StructType schema, String description,
+      Function<List<String>, Dataset<Row>> rows) {
     this.spark = spark;
     this.schema = schema;
     this.description = description;
@@ -45,11 +47,13 @@ public final class DeferredRelation extends BaseRelation implements TableScan {
   }
 
   /**
-   * A DataFrame of {@code schema} whose rows {@code rows} computes when a query runs; {@code
-   * description} is how EXPLAIN names it. {@code rows} must return exactly {@code schema}.
+   * A DataFrame of {@code schema} whose rows {@code rows} computes when a query runs, given the
+   * columns the query reads (a part of {@code schema}, in the order it needs them: Spark prunes
+   * the rest); {@code description} is how EXPLAIN names it. {@code rows} must return exactly
+   * those columns.
    */
   public static Dataset<Row> of(SparkSession spark, StructType schema, String description,
-      Supplier<Dataset<Row>> rows) {
+      Function<List<String>, Dataset<Row>> rows) {
     DeferredRelation relation = new DeferredRelation(spark, schema, description, rows);
     return Dataset.ofRows(spark, LogicalRelation$.MODULE$.apply(relation, false));
   }
@@ -72,12 +76,18 @@ public final class DeferredRelation extends BaseRelation implements TableScan {
 
   @Override
   @SuppressWarnings("unchecked")
-  public RDD<Row> buildScan() {
+  public RDD<Row> buildScan(String[] requiredColumns) {
+    List<String> required = List.of(requiredColumns);
+    StructType wanted = new StructType();
+    for (String c : required) {
+      wanted = wanted.add(schema.apply(c));
+    }
+    StructType expected = wanted;
     RDD<?> deferred = new DeferredRdd(spark.sparkContext(), () -> {
-      Dataset<Row> computed = rows.get();
-      if (!computed.schema().equals(schema)) {
+      Dataset<Row> computed = rows.apply(required);
+      if (!computed.schema().equals(expected)) {
         throw new IllegalStateException(description + " computed " + computed.schema().simpleString()
-            + ", not " + schema.simpleString());
+            + ", not " + expected.simpleString());
       }
       return computed.queryExecution().toRdd();
     });

@@ -62,4 +62,10 @@ public final class Schemas {
     }
     return i;
   }
+
+  /** Columns by their exact names (quoted: a name may hold dots or other special characters). */
+  public static org.apache.spark.sql.Column[] columns(List<String> names) {
+    return names.stream().map(n -> org.apache.spark.sql.functions.col("`" + n.replace("`", "``") + "`"))
+        .toArray(org.apache.spark.sql.Column[]::new);
+  }
 }

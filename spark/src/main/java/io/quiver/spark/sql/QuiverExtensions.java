@@ -1,6 +1,7 @@
 package io.quiver.spark.sql;
 
 import io.quiver.spark.internal.sql.KnnJoinRule;
+import io.quiver.spark.internal.sql.KnnJoinStrategy;
 import io.quiver.spark.internal.sql.KnnPredicate;
 import io.quiver.spark.internal.sql.VectorDistance;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.function.BiFunction;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.rules.Rule;
+import org.apache.spark.sql.execution.SparkStrategy;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
@@ -66,6 +68,12 @@ public final class QuiverExtensions extends AbstractFunction1<SparkSessionExtens
       @Override
       public Rule<LogicalPlan> apply(SparkSession session) {
         return new KnnJoinRule(session);
+      }
+    });
+    extensions.injectPlannerStrategy(new AbstractFunction1<SparkSession, SparkStrategy>() {
+      @Override
+      public SparkStrategy apply(SparkSession session) {
+        return new KnnJoinStrategy();
       }
     });
     return BoxedUnit.UNIT;

@@ -27,6 +27,11 @@ public final class KnnPredicate extends Expression implements java.io.Serializab
     this.args = List.copyOf(args);
   }
 
+  /** For Catalyst, which copies expressions through the constructor that takes their fields. */
+  public KnnPredicate(scala.collection.Seq<Expression> args) {
+    this(JavaConverters.seqAsJavaList(args));
+  }
+
   List<Expression> args() {
     return args;
   }
