@@ -70,8 +70,10 @@ double ExactPlacement(const std::string& index_dir, const quiver::bench::Datagen
   quiver::bench::VectorDistribution dist(spec);
   std::vector<float> x(dim);
   int64_t checked = 0, exact = 0, seen = 0;
-  for (int32_t l = 0; l < nlist; ++l) {
-    auto list = idx.list(l);
+  // Every segment's list l, as one list.
+  for (int32_t gl = 0; gl < nlist * idx.segments(); ++gl) {
+    const int32_t l = gl % nlist;
+    auto list = idx.list(gl / nlist, l);
     if (!list.ok()) return -1;
     for (int64_t i = 0; i < list->size; ++i, ++seen) {
       if (seen % step != 0) continue;

@@ -249,12 +249,14 @@ int main(int argc, char** argv) {
     fivf = std::make_unique<faiss::IndexIVFPQ>(fq.get(), dim, nlist, m, 8);
     std::copy(r.pq_codebooks(), r.pq_codebooks() + size_t(m) * 256 * (dim / m), fivf->pq.centroids.begin());
     fivf->is_trained = true;
-    for (int32_t l = 0; l < nlist; ++l) {
-      auto list = r.list(l);
-      if (!list.ok()) Die(list.status().ToString());
-      std::vector<faiss::idx_t> ids(list->size);
-      for (int64_t i = 0; i < list->size; ++i) ids[i] = global_row(list->keys[i]);
-      fivf->invlists->add_entries(l, list->size, ids.data(), list->codes);
+    for (int32_t g = 0; g < r.segments(); ++g) {
+      for (int32_t l = 0; l < nlist; ++l) {
+        auto list = r.list(g, l);
+        if (!list.ok()) Die(list.status().ToString());
+        std::vector<faiss::idx_t> ids(list->size);
+        for (int64_t i = 0; i < list->size; ++i) ids[i] = global_row(list->keys[i]);
+        fivf->invlists->add_entries(l, list->size, ids.data(), list->codes);
+      }
     }
     fivf->ntotal = r.rows_indexed();
     fivf->precompute_table();

@@ -35,7 +35,7 @@ std::unique_ptr<MmapIndexReader> OpenReader(const std::string& dir) {
 void ExpectEveryUsableRowOnce(const MmapIndexReader& idx, const Corpus& c) {
   std::set<uint64_t> seen;
   for (int l = 0; l < idx.params().nlist; ++l) {
-    auto list = idx.list(l);
+    auto list = idx.list(0, l);
     ASSERT_TRUE(list.ok()) << list.status().ToString();
     for (int64_t i = 0; i < list->size; ++i) {
       const uint64_t key = list->keys[i];
@@ -110,7 +110,7 @@ TEST_P(BuildLayoutTest, CountsAndPlacement) {
   ExpectEveryUsableRowOnce(*idx, c);
   // Every row sits in the list of its nearest centroid.
   for (int l = 0; l < idx->params().nlist; ++l) {
-    auto list = idx->list(l);
+    auto list = idx->list(0, l);
     for (int64_t i = 0; i < list->size; ++i) {
       const float* x = c.row(QV_ROW_KEY_FILE(list->keys[i]), QV_ROW_KEY_ROW(list->keys[i]));
       const float own = L2(x, idx->centroids() + l * 16, 16);
@@ -135,7 +135,7 @@ double MeanReconstructionError(const MmapIndexReader& idx, const Corpus& c, bool
   int64_t n = 0;
   std::vector<float> back(dim), x(dim);
   for (int l = 0; l < idx.params().nlist; ++l) {
-    auto list = idx.list(l);
+    auto list = idx.list(0, l);
     for (int64_t i = 0; i < list->size; ++i) {
       std::copy_n(c.row(QV_ROW_KEY_FILE(list->keys[i]), QV_ROW_KEY_ROW(list->keys[i])), dim, x.data());
       if (normalise) {
@@ -207,7 +207,7 @@ TEST(Build, ReproducibleWhateverTheThreadCount) {
   EXPECT_TRUE(std::equal(a->centroids(), a->centroids() + p.nlist * p.dim, b->centroids()));
   EXPECT_TRUE(std::equal(a->pq_codebooks(), a->pq_codebooks() + p.pq_m * 256 * (p.dim / p.pq_m), b->pq_codebooks()));
   for (int l = 0; l < p.nlist; ++l) {
-    auto la = a->list(l), lb = b->list(l);
+    auto la = a->list(0, l), lb = b->list(0, l);
     ASSERT_EQ(la->size, lb->size);
     EXPECT_TRUE(std::equal(la->keys, la->keys + la->size, lb->keys));
     EXPECT_TRUE(std::equal(la->codes, la->codes + la->size * p.pq_m, lb->codes));

@@ -116,15 +116,15 @@ TEST(IndexFormat, RoundTrip) {
   EXPECT_EQ(std::memcmp(idx.centroids(), fx.centroids.data(), fx.centroids.size() * 4), 0);
   EXPECT_EQ(std::memcmp(idx.pq_codebooks(), fx.codebooks.data(), fx.codebooks.size() * 4), 0);
   for (int l = 0; l < fx.nlist; ++l) {
-    auto list = idx.list(l);
+    auto list = idx.list(0, l);
     ASSERT_TRUE(list.ok());
     ASSERT_EQ(list->size, static_cast<int64_t>(fx.keys[l].size()));
     if (list->size == 0) continue;  // an empty list has no codes or keys to point at
     EXPECT_TRUE(std::equal(fx.codes[l].begin(), fx.codes[l].end(), list->codes));
     EXPECT_TRUE(std::equal(fx.keys[l].begin(), fx.keys[l].end(), list->keys));
   }
-  EXPECT_FALSE(idx.list(-1).ok());
-  EXPECT_FALSE(idx.list(fx.nlist).ok());
+  EXPECT_FALSE(idx.list(0, -1).ok());
+  EXPECT_FALSE(idx.list(0, fx.nlist).ok());
   EXPECT_TRUE(idx.VerifyAll().ok());
   EXPECT_EQ(idx.index_bytes(), static_cast<int64_t>(fs::file_size(IndexFile(dir.path())) +
                                                     fs::file_size(dir / "manifest.json")));
@@ -190,11 +190,11 @@ TEST(IndexFormat, FlippedByteInEverySectionIsDetected) {
     }
     bool list_failed = false;
     for (int l = 0; l < fx.nlist; ++l) {
-      auto list = (*r)->list(l);
+      auto list = (*r)->list(0, l);
       if (!list.ok()) {
         EXPECT_EQ(ToQvStatus(list.status()), QV_ERR_CORRUPT_INDEX) << what;
         // Stays failed on every later access.
-        EXPECT_FALSE((*r)->list(l).ok());
+        EXPECT_FALSE((*r)->list(0, l).ok());
         list_failed = true;
       }
     }
@@ -257,7 +257,7 @@ TEST(IndexFormat, UnknownSectionsAreIgnored) {
   WriteFileBytes(manifest, text);
   auto r = Open(dir.path());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  for (int l = 0; l < fx.nlist; ++l) EXPECT_TRUE((*r)->list(l).ok());
+  for (int l = 0; l < fx.nlist; ++l) EXPECT_TRUE((*r)->list(0, l).ok());
   EXPECT_TRUE((*r)->VerifyAll().ok());
 }
 

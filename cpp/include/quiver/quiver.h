@@ -62,8 +62,10 @@ QV_API const char* qv_version(void);
 ** qv_abi_version() is at least the one it was compiled with before it calls
 ** a function added since. 3 added the file source (qv_file_source_create,
 ** qv_build_params_set_file_source, qv_index_open_with_source); 4 added
-** qv_search_params_set_recheck_sources. */
-#define QV_ABI_VERSION 4
+** qv_search_params_set_recheck_sources; 5 added segments (qv_append,
+** qv_remove_files, qv_compact, qv_build_params_set_quantizers_from,
+** qv_index_get_segment_count, qv_index_get_segment, qv_index_file_removed). */
+#define QV_ABI_VERSION 5
 QV_API uint32_t qv_abi_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -185,6 +187,13 @@ QV_API qv_status qv_build_params_set_source(qv_build_params* p, const char* sour
 ** of the local file system; NULL goes back to the local file system. The
 ** params hold a reference to it. */
 QV_API qv_status qv_build_params_set_file_source(qv_build_params* p, qv_file_source* source);
+/* Trains nothing: the build encodes with the quantizers of the index in
+** `index_dir` and takes its metric, nlist and pq_m (the params' own are then
+** ignored; the files' dimension must be the index's). Its posting lists are
+** then exactly those that index gets by appending the same files, which is
+** what a build spread over several machines relies on. NULL or "" trains
+** (the default). */
+QV_API qv_status qv_build_params_set_quantizers_from(qv_build_params* p, const char* index_dir);
 
 /* ------------------------------------------------------------------------ */
 /* Building an index                                                         */
@@ -220,6 +229,47 @@ typedef int32_t (*qv_progress_fn)(void* user, int32_t phase, int64_t done, int64
 QV_API qv_status qv_build(const char* const* paths, int64_t n_paths,
                           const qv_build_params* params, const char* index_dir,
                           qv_progress_fn progress, void* user);
+
+/* ------------------------------------------------------------------------ */
+/* Keeping an index current: segments                                        */
+/* ------------------------------------------------------------------------ */
+
+/* An index is one or more segments sharing the quantizers its build trained:
+** the build's own, then one per append. A search reads every segment's
+** lists and answers exactly as one index over all their files with the same
+** quantizers would (same rows, same distances, same order). Each of the
+** three calls below commits a new manifest atomically, as qv_build does:
+** on any failure, cancellation or crash the index stays as it was, and an
+** index opened before keeps answering from what it opened. Writers of one
+** index directory take turns (a lock file in it); readers never wait. An
+** index with segments or removed files has format version 2, which
+** libraries older than ABI version 5 refuse to open. */
+
+/* Encodes `paths` (as qv_build takes them; none already in the index) with
+** the index's quantizers into a new segment. Their ordinals follow the
+** index's files. `params` gives the file source, the threads and the source
+** text (replacing the index's when not empty); the vector column, metric
+** and quantizers are the index's. May be NULL. The new rows are encoded as
+** well as the training sample represented them: after the corpus drifted,
+** build again. */
+QV_API qv_status qv_append(const char* const* paths, int64_t n_paths,
+                           const qv_build_params* params, const char* index_dir,
+                           qv_progress_fn progress, void* user);
+
+/* Removes files from the index: searches no longer return their rows nor
+** check their fingerprints (the files may be gone). Each path is a file as
+** the index records it (qv_index_get_file) or, for a local file, any path to
+** it; QV_ERR_NOT_FOUND names the first path the index does not hold, and
+** nothing is removed then. The files keep their ordinals (so row keys stay
+** valid) until qv_compact. Rewrites the manifest only. */
+QV_API qv_status qv_remove_files(const char* const* paths, int64_t n_paths, const char* index_dir);
+
+/* Merges every segment into one, without the removed files' rows, and
+** renumbers the remaining files in order: the index a build over those
+** files with the same quantizers writes (format version 1 again). Row keys
+** of removed files' successors change. QV_OK at once when there is nothing
+** to merge. Progress reports QV_PHASE_WRITE in bytes. */
+QV_API qv_status qv_compact(const char* index_dir, qv_progress_fn progress, void* user);
 
 /* ------------------------------------------------------------------------ */
 /* Opening an index                                                          */
@@ -290,9 +340,25 @@ QV_API qv_status qv_index_get_source(const qv_index* index, const char** out);
 /* Information on the source file with ordinal `file` (0 <= file < n_files). */
 QV_API qv_status qv_index_get_file(const qv_index* index, int32_t file, qv_file_info* out);
 
-/* Checks the fingerprint of one source file now: QV_OK if it is unchanged,
-** QV_ERR_STALE_INDEX (message says what changed) or QV_ERR_NOT_FOUND. */
+/* Checks the fingerprint of one source file now: QV_OK if it is unchanged
+** (or removed from the index, see qv_remove_files), QV_ERR_STALE_INDEX
+** (message says what changed) or QV_ERR_NOT_FOUND. */
 QV_API qv_status qv_index_file_status(const qv_index* index, int32_t file);
+
+/* `*out` = 1 if file `file` was removed from the index (qv_remove_files), else 0. */
+QV_API qv_status qv_index_file_removed(const qv_index* index, int32_t file, int32_t* out);
+
+typedef struct qv_segment_info {
+  int32_t first_file;   /* the segment holds rows of files [first_file, */
+  int32_t n_files;      /*   first_file + n_files), removed ones included */
+  int64_t rows_indexed; /* rows in its posting lists */
+  int64_t bytes;        /* size of its binary file */
+} qv_segment_info;
+
+/* The number of segments: 1 after a build or qv_compact, one more per qv_append. */
+QV_API qv_status qv_index_get_segment_count(const qv_index* index, int32_t* out);
+/* Segment `segment` (0 <= segment < count; 0 is the build's). */
+QV_API qv_status qv_index_get_segment(const qv_index* index, int32_t segment, qv_segment_info* out);
 
 /* ------------------------------------------------------------------------ */
 /* Searching                                                                 */

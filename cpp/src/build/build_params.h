@@ -30,6 +30,10 @@ struct BuildParams {
   // (files or directories) are resolved and expanded. Other storages take
   // each path as one file, as given.
   std::shared_ptr<Storage> storage;
+  // Train nothing: encode with the quantizers of the index in this directory
+  // (its metric, nlist and pq_m; the fields above are then ignored), so that
+  // the result is that index's lists over these files. Empty: train.
+  std::string quantizers_from;
 };
 
 // qv_build_params_set_source's limit.

@@ -1,6 +1,7 @@
 #include "build/builder.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "build/blas_threads.h"
 #include "build/encoder.h"
@@ -10,9 +11,65 @@
 #include "build/source_files.h"
 #include "build/trainer.h"
 #include "common/thread_pool.h"
+#include "index/format.h"
 #include "index/index_writer.h"
+#include "index/mmap_index_reader.h"
 
 namespace quiver {
+namespace {
+
+Result<std::vector<std::string>> InputFiles(const std::vector<std::string>& paths, const BuildParams& params) {
+  if (params.storage) return CheckInputFiles(paths);
+  return ExpandInputPaths(paths);
+}
+
+// The quantizers of an existing index, with the options they were trained with.
+Result<Quantizers> QuantizersOf(const MmapIndexReader& index, TrainOptions* opt) {
+  const IndexParams& p = index.params();
+  opt->dim = p.dim;
+  opt->metric = p.metric;
+  opt->nlist = p.nlist;
+  opt->pq_m = p.pq_m;
+  Quantizers q;
+  q.centroids.assign(index.centroids(), index.centroids() + static_cast<size_t>(p.nlist) * p.dim);
+  q.codebooks.assign(index.pq_codebooks(), index.pq_codebooks() + static_cast<size_t>(p.pq_m) * kPqCentroids *
+                                                                       (p.dim / p.pq_m));
+  return q;
+}
+
+Status CheckDimension(const ScannedSources& sources, int32_t dim, const std::string& index_dir) {
+  if (sources.dim != dim) {
+    return Status::Invalid("the files' vectors have ", sources.dim, " dimensions; the index at '", index_dir,
+                           "' has ", dim);
+  }
+  return Status::OK();
+}
+
+// Every file as the manifest records it, with the skip counts added to `m`.
+void AddFiles(const ScannedSources& sources, Manifest* m) {
+  for (const BuildSource& f : sources.files) {
+    SourceFile s;
+    s.path = f.path;
+    s.rows = f.rows;
+    s.rows_indexed = f.rows_indexed;
+    s.size_bytes = f.fingerprint.size_bytes;
+    s.mtime_ns = f.fingerprint.mtime_ns;
+    s.footer_hash = f.fingerprint.footer_hash;
+    m->files.push_back(std::move(s));
+    m->rows_total += f.rows;
+    m->rows_indexed += f.rows_indexed;
+    m->skipped.null_vector += f.skipped.null_vector;
+    m->skipped.wrong_length += f.skipped.wrong_length;
+    m->skipped.non_finite += f.skipped.non_finite;
+  }
+}
+
+WriteProgress WritePhase(Progress* progress) {
+  return [progress](int64_t done, int64_t total) { return progress->Report(QV_PHASE_WRITE, done, total); };
+}
+
+}  // namespace
+
 Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& params,
                   const std::string& index_dir, const ProgressFn& progress_fn) {
   ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
@@ -22,12 +79,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   const int32_t threads = ResolveThreads(params.threads);
 
   Storage& storage = params.storage ? *params.storage : LocalStorage();
-  std::vector<std::string> files;
-  if (params.storage) {
-    ARROW_ASSIGN_OR_RAISE(files, CheckInputFiles(paths));
-  } else {
-    ARROW_ASSIGN_OR_RAISE(files, ExpandInputPaths(paths));
-  }
+  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> files, InputFiles(paths, params));
   ARROW_ASSIGN_OR_RAISE(ScannedSources sources,
                         ScanSources(files, params.vector_column, &progress, storage));
   const int32_t dim = sources.dim;
@@ -37,52 +89,55 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   opt.metric = params.metric;
   opt.seed = params.seed;
   opt.threads = threads;
-  if (params.pq_m > 0) {
-    if (params.pq_m > dim || dim % params.pq_m != 0) {
-      return Status::Invalid("pq_m ", params.pq_m, " does not divide the dimension ", dim);
-    }
-    opt.pq_m = params.pq_m;
+  int64_t sample_rows = 0;
+  Quantizers q;
+  std::unique_ptr<ListSpill> spill;
+  if (!params.quantizers_from.empty()) {
+    ARROW_ASSIGN_OR_RAISE(auto from, MmapIndexReader::OpenMapped(params.quantizers_from, /*check_freshness=*/false));
+    ARROW_ASSIGN_OR_RAISE(q, QuantizersOf(*from, &opt));
+    ARROW_RETURN_NOT_OK(CheckDimension(sources, opt.dim, params.quantizers_from));
+    sample_rows = from->params().train_sample;
+    ARROW_ASSIGN_OR_RAISE(spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
   } else {
-    opt.pq_m = DefaultPqM(dim);
-  }
-  opt.nlist = params.nlist > 0 ? params.nlist : DefaultNlist(sources.rows_total);
-  const int64_t sample_rows =
-      params.train_sample > 0 ? std::min(params.train_sample, sources.rows_total)
-                              : DefaultTrainSample(opt.nlist, sources.rows_total);
-
-  ARROW_ASSIGN_OR_RAISE(Sample sample, ReadSample(sources, params.vector_column, params.metric,
-                                                  sample_rows, params.seed, threads, &progress));
-  if (sample.n == 0) {
-    return Status::Invalid("no usable vector in the training sample of ", sample_rows,
-                           " rows of column '", params.vector_column,
-                           "' (all null, of the wrong length or not finite)");
-  }
-  if (sample.n < opt.nlist) {
-    if (params.nlist > 0) {
-      return Status::Invalid("nlist ", params.nlist, " exceeds the ", sample.n,
-                             " usable rows of the training sample");
+    if (params.pq_m > 0) {
+      if (params.pq_m > dim || dim % params.pq_m != 0) {
+        return Status::Invalid("pq_m ", params.pq_m, " does not divide the dimension ", dim);
+      }
+      opt.pq_m = params.pq_m;
+    } else {
+      opt.pq_m = DefaultPqM(dim);
     }
-    opt.nlist = static_cast<int32_t>(sample.n);
-  }
-  // Made before training so that an unwritable place fails the build early.
-  ARROW_ASSIGN_OR_RAISE(std::unique_ptr<ListSpill> spill,
-                        ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
+    opt.nlist = params.nlist > 0 ? params.nlist : DefaultNlist(sources.rows_total);
+    sample_rows = params.train_sample > 0 ? std::min(params.train_sample, sources.rows_total)
+                                          : DefaultTrainSample(opt.nlist, sources.rows_total);
 
-  ARROW_ASSIGN_OR_RAISE(Quantizers q, Train(sample.vectors.data(), sample.n, opt,
-                                            [&](int64_t done, int64_t total) {
-                                              return progress.Report(QV_PHASE_TRAIN, done, total);
-                                            }));
-  sample = Sample();  // the sample's memory goes back before encoding
+    ARROW_ASSIGN_OR_RAISE(Sample sample, ReadSample(sources, params.vector_column, params.metric,
+                                                    sample_rows, params.seed, threads, &progress));
+    if (sample.n == 0) {
+      return Status::Invalid("no usable vector in the training sample of ", sample_rows,
+                             " rows of column '", params.vector_column,
+                             "' (all null, of the wrong length or not finite)");
+    }
+    if (sample.n < opt.nlist) {
+      if (params.nlist > 0) {
+        return Status::Invalid("nlist ", params.nlist, " exceeds the ", sample.n,
+                               " usable rows of the training sample");
+      }
+      opt.nlist = static_cast<int32_t>(sample.n);
+    }
+    // Made before training so that an unwritable place fails the build early.
+    ARROW_ASSIGN_OR_RAISE(spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
+    ARROW_ASSIGN_OR_RAISE(q, Train(sample.vectors.data(), sample.n, opt, [&](int64_t done, int64_t total) {
+                            return progress.Report(QV_PHASE_TRAIN, done, total);
+                          }));
+  }  // the sample's memory goes back before encoding
 
   ARROW_RETURN_NOT_OK(EncodeSources(&sources, params.vector_column, opt, q, spill.get(), &progress));
-  const std::vector<int64_t>& list_sizes = spill->list_sizes();
-  int64_t rows_indexed = 0;
-  for (int64_t size : list_sizes) rows_indexed += size;
 
   IndexContents contents;
   Manifest& m = contents.manifest;
-  m.params.dim = dim;
-  m.params.metric = params.metric;
+  m.params.dim = opt.dim;
+  m.params.metric = opt.metric;
   m.params.nlist = opt.nlist;
   m.params.pq_m = opt.pq_m;
   m.params.pq_bits = 8;
@@ -91,30 +146,61 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   m.params.threads = params.threads;
   m.params.vector_column = params.vector_column;
   m.params.source = params.source;
-  m.rows_total = sources.rows_total;
-  m.rows_indexed = rows_indexed;
-  for (const BuildSource& f : sources.files) {
-    SourceFile s;
-    s.path = f.path;
-    s.rows = f.rows;
-    s.rows_indexed = f.rows_indexed;
-    s.size_bytes = f.fingerprint.size_bytes;
-    s.mtime_ns = f.fingerprint.mtime_ns;
-    s.footer_hash = f.fingerprint.footer_hash;
-    m.files.push_back(std::move(s));
-    m.skipped.null_vector += f.skipped.null_vector;
-    m.skipped.wrong_length += f.skipped.wrong_length;
-    m.skipped.non_finite += f.skipped.non_finite;
-  }
+  AddFiles(sources, &m);
   contents.centroids = q.centroids.data();
   contents.codebooks = q.codebooks.data();
-  contents.list_sizes = list_sizes;
+  contents.list_sizes = spill->list_sizes();
   contents.fill_list = [&](int32_t list, uint8_t* codes, uint64_t* keys) {
     return spill->ReadList(list, codes, keys);
   };
-  return WriteIndex(index_dir, std::move(contents), [&](int64_t done, int64_t total) {
-    return progress.Report(QV_PHASE_WRITE, done, total);
-  });
+  return WriteIndex(index_dir, std::move(contents), WritePhase(&progress));
+}
+
+Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& params,
+                   const std::string& index_dir, const ProgressFn& progress_fn) {
+  ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
+  if (index_dir.empty()) return Status::Invalid("index directory is empty");
+  std::error_code ec;
+  if (!std::filesystem::exists(std::filesystem::path(index_dir) / format::kManifestName, ec)) {
+    return NotFound("no index at '" + index_dir + "' to append to");
+  }
+  Progress progress(progress_fn);
+  SingleThreadedBlas blas;
+  Storage& storage = params.storage ? *params.storage : LocalStorage();
+  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> files, InputFiles(paths, params));
+
+  // Held until the new manifest is committed: the segment extends this
+  // manifest and no other.
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto index, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
+  Manifest next = index->manifest();
+  for (const std::string& f : files) {
+    for (int32_t i = 0; i < static_cast<int32_t>(next.files.size()); ++i) {
+      if (next.files[i].path == f && !next.removed(i)) {
+        return Status::Invalid("'", f, "' is already in the index at '", index_dir, "' (file ", i, ")");
+      }
+    }
+  }
+  const std::string& column = next.params.vector_column;
+  ARROW_ASSIGN_OR_RAISE(ScannedSources sources, ScanSources(files, column, &progress, storage));
+  TrainOptions opt;
+  opt.threads = ResolveThreads(params.threads);
+  ARROW_ASSIGN_OR_RAISE(Quantizers q, QuantizersOf(*index, &opt));
+  ARROW_RETURN_NOT_OK(CheckDimension(sources, opt.dim, index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
+  const int32_t first = static_cast<int32_t>(next.files.size());
+  ARROW_RETURN_NOT_OK(EncodeSources(&sources, column, opt, q, spill.get(), &progress, first));
+
+  AddFiles(sources, &next);
+  if (!params.source.empty()) next.params.source = params.source;
+  SegmentContents segment;
+  segment.first_file = first;
+  segment.n_files = static_cast<int32_t>(sources.files.size());
+  segment.list_sizes = spill->list_sizes();
+  segment.fill_list = [&](int32_t list, uint8_t* codes, uint64_t* keys) {
+    return spill->ReadList(list, codes, keys);
+  };
+  return WriteSegment(index_dir, lock, std::move(next), std::move(segment), WritePhase(&progress));
 }
 
 }  // namespace quiver

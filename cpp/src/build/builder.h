@@ -1,4 +1,5 @@
-// Building an index: scan the sources, sample, train, encode, write.
+// Building an index: scan the sources, sample, train, encode, write; and
+// appending files to one: scan, encode with its quantizers, write a segment.
 #pragma once
 
 #include <string>
@@ -14,5 +15,10 @@ namespace quiver {
 // (may be empty), and every failure a status naming its cause.
 Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& params,
                   const std::string& index_dir, const ProgressFn& progress);
+
+// See qv_append: `params` gives the storage, the threads and the source text;
+// the rest comes from the index.
+Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& params,
+                   const std::string& index_dir, const ProgressFn& progress);
 
 }  // namespace quiver

@@ -106,7 +106,8 @@ Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
 }  // namespace
 
 Status EncodeSources(ScannedSources* sources, const std::string& column, const TrainOptions& opt,
-                     const Quantizers& q, ListSpill* spill, Progress* progress) {
+                     const Quantizers& q, ListSpill* spill, Progress* progress,
+                     int32_t first_ordinal) {
   ParallelFlatL2 coarse(opt.dim, opt.threads);
   coarse.add(opt.nlist, q.centroids.data());
   coarse.Prepare();
@@ -121,7 +122,7 @@ Status EncodeSources(ScannedSources* sources, const std::string& column, const T
   // (the coarse search and FAISS's encoder parallelise when not nested).
   const int outer = std::max(1, std::min(opt.threads, n_files));
   return OmpFor(n_files, outer, [&](int64_t i) {
-    return EncodeFile(&sources->files[i], static_cast<int32_t>(i), &shared);
+    return EncodeFile(&sources->files[i], first_ordinal + static_cast<int32_t>(i), &shared);
   });
 }
 

@@ -15,8 +15,10 @@
 namespace quiver {
 
 // Every usable row goes to `spill` with its list, key and code; fills every
-// file's rows_indexed and skip counts.
+// file's rows_indexed and skip counts. The files' ordinals in the row keys
+// start at `first_ordinal` (an append numbers its files after the index's).
 Status EncodeSources(ScannedSources* sources, const std::string& column, const TrainOptions& opt,
-                     const Quantizers& q, ListSpill* spill, Progress* progress);
+                     const Quantizers& q, ListSpill* spill, Progress* progress,
+                     int32_t first_ordinal = 0);
 
 }  // namespace quiver

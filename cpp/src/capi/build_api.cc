@@ -1,10 +1,12 @@
-// The C ABI for build parameters and building an index.
+// The C ABI for build parameters and for writing an index: building it,
+// appending files to it, removing files from it, compacting it.
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "build/build_params.h"
 #include "build/builder.h"
+#include "index/maintenance.h"
 #include "capi/capi_util.h"
 #include "capi/file_source.h"
 #include "quiver/quiver.h"
@@ -15,6 +17,7 @@ struct qv_build_params {
 
 namespace {
 
+using quiver::Result;
 using quiver::Status;
 using quiver::capi::Guarded;
 
@@ -28,6 +31,43 @@ qv_status SetParam(qv_build_params* p, Fn&& fn) {
     ARROW_RETURN_NOT_OK(quiver::ValidateBuildParams(next));
     p->params = std::move(next);
     return Status::OK();
+  });
+}
+
+Result<std::vector<std::string>> Paths(const char* const* paths, int64_t n_paths) {
+  QV_CHECK_ARG(n_paths >= 0, "n_paths is negative");
+  QV_CHECK_ARG(paths != nullptr || n_paths == 0, "paths is NULL");
+  QV_CHECK_ARG(n_paths > 0, "no input paths given");
+  std::vector<std::string> inputs;
+  for (int64_t i = 0; i < n_paths; ++i) {
+    QV_CHECK_ARG(paths[i] != nullptr, "paths[" + std::to_string(i) + "] is NULL");
+    inputs.emplace_back(paths[i]);
+  }
+  return inputs;
+}
+
+quiver::ProgressFn ProgressOf(qv_progress_fn progress, void* user) {
+  if (progress == nullptr) return {};
+  return [progress, user](int32_t phase, int64_t done, int64_t total) {
+    return progress(user, phase, done, total) == 0;
+  };
+}
+
+Status CheckIndexDir(const char* index_dir) {
+  QV_CHECK_ARG(index_dir != nullptr && *index_dir != '\0', "index directory is NULL or empty");
+  return Status::OK();
+}
+
+// qv_build and qv_append: files into an index, with progress.
+template <typename Write>
+qv_status WriteFiles(Write write, const char* const* paths, int64_t n_paths, const qv_build_params* params,
+                     const char* index_dir, qv_progress_fn progress, void* user) {
+  return Guarded([&]() -> Status {
+    ARROW_ASSIGN_OR_RAISE(auto inputs, Paths(paths, n_paths));
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    quiver::BuildParams defaults;
+    const quiver::BuildParams& bp = params != nullptr ? params->params : defaults;
+    return write(inputs, bp, index_dir, ProgressOf(progress, user));
   });
 }
 
@@ -88,27 +128,35 @@ qv_status qv_build_params_set_file_source(qv_build_params* p, qv_file_source* so
   });
 }
 
+qv_status qv_build_params_set_quantizers_from(qv_build_params* p, const char* index_dir) {
+  return SetParam(p, [&](quiver::BuildParams& b) { b.quantizers_from = index_dir != nullptr ? index_dir : ""; });
+}
+
 qv_status qv_build(const char* const* paths, int64_t n_paths, const qv_build_params* params,
                    const char* index_dir, qv_progress_fn progress, void* user) {
+  return WriteFiles(quiver::BuildIndex, paths, n_paths, params, index_dir, progress, user);
+}
+
+qv_status qv_append(const char* const* paths, int64_t n_paths, const qv_build_params* params,
+                    const char* index_dir, qv_progress_fn progress, void* user) {
+  return WriteFiles(quiver::AppendFiles, paths, n_paths, params, index_dir, progress, user);
+}
+
+qv_status qv_remove_files(const char* const* paths, int64_t n_paths, const char* index_dir) {
   return Guarded([&]() -> Status {
-    QV_CHECK_ARG(n_paths >= 0, "n_paths is negative");
-    QV_CHECK_ARG(paths != nullptr || n_paths == 0, "paths is NULL");
-    QV_CHECK_ARG(n_paths > 0, "no input paths given");
-    QV_CHECK_ARG(index_dir != nullptr && *index_dir != '\0', "index directory is NULL or empty");
-    std::vector<std::string> inputs;
-    for (int64_t i = 0; i < n_paths; ++i) {
-      QV_CHECK_ARG(paths[i] != nullptr, "paths[" + std::to_string(i) + "] is NULL");
-      inputs.emplace_back(paths[i]);
-    }
-    quiver::BuildParams defaults;
-    const quiver::BuildParams& bp = params != nullptr ? params->params : defaults;
-    quiver::ProgressFn fn;
-    if (progress != nullptr) {
-      fn = [progress, user](int32_t phase, int64_t done, int64_t total) {
-        return progress(user, phase, done, total) == 0;
-      };
-    }
-    return quiver::BuildIndex(inputs, bp, index_dir, fn);
+    ARROW_ASSIGN_OR_RAISE(auto inputs, Paths(paths, n_paths));
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    return quiver::RemoveFiles(index_dir, inputs);
+  });
+}
+
+qv_status qv_compact(const char* index_dir, qv_progress_fn progress, void* user) {
+  return Guarded([&]() -> Status {
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    quiver::Progress report(ProgressOf(progress, user));
+    return quiver::CompactIndex(index_dir, [&](int64_t done, int64_t total) {
+      return report.Report(QV_PHASE_WRITE, done, total);
+    });
   });
 }
 

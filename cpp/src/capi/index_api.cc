@@ -113,11 +113,47 @@ qv_status qv_index_file_status(const qv_index* index, int32_t file) {
     QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
     const auto& files = index->reader->files();
     ARROW_RETURN_NOT_OK(CheckFileOrdinal(file, files.size()));
+    if (index->reader->file_removed(file)) return Status::OK();
     auto stat = index->reader->storage().Stat(files[file].path);
     if (!stat.ok() && quiver::ToQvStatus(stat.status()) == QV_ERR_NOT_FOUND) {
       return quiver::NotFound("source file '" + files[file].path + "' is missing");
     }
     return index->reader->CheckFileFresh(file);
+  });
+}
+
+qv_status qv_index_file_removed(const qv_index* index, int32_t file, int32_t* out) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
+    QV_CHECK_ARG(out != nullptr, "out is NULL");
+    ARROW_RETURN_NOT_OK(CheckFileOrdinal(file, index->reader->files().size()));
+    *out = index->reader->file_removed(file) ? 1 : 0;
+    return Status::OK();
+  });
+}
+
+qv_status qv_index_get_segment_count(const qv_index* index, int32_t* out) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
+    QV_CHECK_ARG(out != nullptr, "out is NULL");
+    *out = index->reader->segments();
+    return Status::OK();
+  });
+}
+
+qv_status qv_index_get_segment(const qv_index* index, int32_t segment, qv_segment_info* out) {
+  return Guarded([&]() -> Status {
+    QV_CHECK_ARG(index != nullptr && index->reader, "index is NULL");
+    QV_CHECK_ARG(out != nullptr, "out is NULL");
+    const int32_t n = index->reader->segments();
+    QV_CHECK_ARG(segment >= 0 && segment < n,
+                 "segment " + std::to_string(segment) + " out of range [0, " + std::to_string(n) + ")");
+    const quiver::MmapIndexReader::SegmentInfo g = index->reader->segment_info(segment);
+    out->first_file = g.first_file;
+    out->n_files = g.n_files;
+    out->rows_indexed = g.rows_indexed;
+    out->bytes = g.bytes;
+    return Status::OK();
   });
 }
 

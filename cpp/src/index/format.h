@@ -5,7 +5,13 @@
 //                                 their fingerprints, and the name, size and
 //                                 build id of the binary file. Renaming it
 //                                 into place is the commit point of a build.
-//   <index_dir>/index-<id>.qvi    the binary index file described below.
+//   <index_dir>/index-<id>.qvi    the base binary file described below: the
+//                                 trained quantizers and the posting lists
+//                                 of the files it was built over.
+//   <index_dir>/segment-<id>.qvs  appended segments (manifest version 2): the
+//                                 same binary layout without the quantizer
+//                                 sections, posting lists of later files
+//                                 encoded with the base file's quantizers.
 //
 // Binary file (little-endian):
 //   [0, 64)        FileHeader
@@ -28,11 +34,20 @@
 namespace quiver::format {
 
 inline constexpr char kMagic[8] = {'Q', 'V', 'I', 'N', 'D', 'E', 'X', '1'};
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 1;  // of the binary files
+// Of manifest.json: 1 names the base file only (what every build writes, so
+// that older libraries keep opening fresh builds); 2 adds appended segments,
+// removed files and a checksum of its own text. A library refuses a manifest
+// version newer than it knows, so an old one never answers from the base file
+// alone.
+inline constexpr int32_t kManifestVersion = 1;
+inline constexpr int32_t kManifestVersionSegments = 2;
 inline constexpr uint64_t kAlignment = 64;
 inline constexpr const char* kManifestName = "manifest.json";
 inline constexpr const char* kIndexFilePrefix = "index-";
 inline constexpr const char* kIndexFileSuffix = ".qvi";
+inline constexpr const char* kSegmentFilePrefix = "segment-";
+inline constexpr const char* kSegmentFileSuffix = ".qvs";
 
 enum SectionId : uint32_t {
   kSectionMeta = 1,           // MetaSection
@@ -65,15 +80,20 @@ struct SectionEntry {
 };
 static_assert(sizeof(SectionEntry) == 32);
 
+// A base file has every section; a segment file has all but the centroids
+// and codebooks, which it shares with the base file named by quantizer_id.
 struct MetaSection {
   int32_t dim;
   int32_t metric;
   int32_t nlist;
   int32_t pq_m;
   int32_t pq_bits;
-  int32_t n_files;
-  int64_t rows_indexed;
-  uint64_t reserved[4];
+  int32_t n_files;       // base: files [0, n_files); segment: its own count
+  int64_t rows_indexed;  // rows in this file's posting lists
+  uint64_t quantizer_id;  // segment: the base file's build id; base: 0
+  int32_t first_file;     // segment: the ordinal of its first file; base: 0
+  int32_t reserved32;
+  uint64_t reserved[2];
 };
 static_assert(sizeof(MetaSection) == 64);
 
@@ -95,11 +115,19 @@ inline uint64_t ListChecksum(const uint8_t* codes, size_t code_bytes, const uint
 
 inline uint64_t AlignUp(uint64_t x) { return (x + kAlignment - 1) / kAlignment * kAlignment; }
 
-inline std::string IndexFileName(uint64_t build_id) {
+inline std::string Hex16(uint64_t v) {
   static const char* hex = "0123456789abcdef";
   std::string s(16, '0');
-  for (int i = 15; i >= 0; --i, build_id >>= 4) s[i] = hex[build_id & 15];
-  return kIndexFilePrefix + s + kIndexFileSuffix;
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = hex[v & 15];
+  return s;
+}
+
+inline std::string IndexFileName(uint64_t build_id) {
+  return kIndexFilePrefix + Hex16(build_id) + kIndexFileSuffix;
+}
+
+inline std::string SegmentFileName(uint64_t build_id) {
+  return kSegmentFilePrefix + Hex16(build_id) + kSegmentFileSuffix;
 }
 
 }  // namespace quiver::format

@@ -60,9 +60,17 @@ class IndexReader {
   // (j * 256 + c) * dsub. Codes encode the residual (x - centroid of its list).
   virtual const float* pq_codebooks() const = 0;
 
-  // Posting list `list` (0 <= list < nlist). Its checksum is verified on first
-  // access; a mismatch is a CorruptIndex status, on that and every later call.
-  virtual Result<PostingList> list(int32_t list) const = 0;
+  // An index is one or more segments sharing the quantizers: the build's,
+  // then one per append. A search merges list `l` of every segment, which
+  // answers exactly as one list holding all their rows.
+  virtual int32_t segments() const = 0;
+  // Posting list `list` (0 <= list < nlist) of `segment`. Its checksum is
+  // verified on first access; a mismatch is a CorruptIndex status, on that
+  // and every later call.
+  virtual Result<PostingList> list(int32_t segment, int32_t list) const = 0;
+  // A removed file keeps its ordinal and its rows in their segment, and no
+  // search returns them (see qv_index_remove_files).
+  virtual bool file_removed(int32_t file) const = 0;
 
   // Re-checks one source file's fingerprint against the manifest now.
   virtual Status CheckFileFresh(int32_t file) const = 0;

@@ -1,6 +1,7 @@
 #include "index/index_writer.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "common/file_io.h"
 #include "common/checksum.h"
@@ -108,117 +110,119 @@ uint64_t NewBuildId(const std::string& dir) {
     uint64_t id = gen();
     if (id == 0) continue;
     std::error_code ec;
-    if (!fs::exists(fs::path(dir) / format::IndexFileName(id), ec)) return id;
+    if (!fs::exists(fs::path(dir) / format::IndexFileName(id), ec) &&
+        !fs::exists(fs::path(dir) / format::SegmentFileName(id), ec)) {
+      return id;
+    }
   }
 }
 
-// Removes what earlier builds (or an interrupted one) left: index files other
-// than `keep` and temporary files. Best effort: the new index is committed.
-void RemoveLeftovers(const std::string& dir, const std::string& keep) {
+// Removes what earlier writes (or an interrupted one) left: binary files the
+// manifest `m` does not name, and temporary files. Best effort: the new
+// manifest is committed. Runs under the lock, so no other writer of this
+// directory has files in flight.
+void RemoveLeftovers(const std::string& dir, const Manifest& m) {
+  std::set<std::string> keep = {m.index_file};
+  for (const auto& g : m.segments) keep.insert(g.file);
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
-    bool ours = name.rfind(format::kIndexFilePrefix, 0) == 0 &&
-                (name.ends_with(format::kIndexFileSuffix) || name.ends_with(".tmp"));
+    bool binary = (name.rfind(format::kIndexFilePrefix, 0) == 0 || name.rfind(format::kSegmentFilePrefix, 0) == 0) &&
+                  (name.ends_with(format::kIndexFileSuffix) || name.ends_with(format::kSegmentFileSuffix) ||
+                   name.ends_with(".tmp"));
     bool manifest_tmp = name.rfind(std::string(format::kManifestName) + ".", 0) == 0 &&
                         name.ends_with(".tmp");
-    if ((ours || manifest_tmp) && name != keep) fs::remove(e.path(), ec);
+    if ((binary || manifest_tmp) && keep.count(name) == 0) fs::remove(e.path(), ec);
   }
 }
 
-}  // namespace
-
-Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProgress& progress) {
-  Manifest& m = c.manifest;
-  const IndexParams& p = m.params;
-  if (p.dim <= 0 || p.nlist <= 0 || p.pq_m <= 0 || p.dim % p.pq_m != 0 || p.pq_bits != 8 ||
-      static_cast<int64_t>(c.list_sizes.size()) != p.nlist) {
-    return Status::Invalid("index writer: inconsistent parameters");
-  }
-  int64_t rows = 0;
-  for (int64_t s : c.list_sizes) rows += s;
-  if (rows != m.rows_indexed) return Status::Invalid("index writer: list sizes do not sum to rows");
-
-  std::error_code ec;
-  fs::create_directories(index_dir, ec);
-  if (ec) return Status::IOError("cannot create index directory '", index_dir, "': ", ec.message());
-
-  // Layout: header, section table, then each section 64-byte aligned.
-  const uint64_t dim = p.dim, nlist = p.nlist, m_sub = p.pq_m;
+// Where each section of a binary file goes: header, section table, then each
+// section 64-byte aligned. A segment file has no quantizer sections.
+struct Layout {
   struct Planned {
     format::SectionId id;
     uint64_t length;
     uint64_t offset = 0;
     uint64_t checksum = 0;
   };
-  std::vector<Planned> plan = {
-      {format::kSectionMeta, sizeof(format::MetaSection)},
-      {format::kSectionCentroids, nlist * dim * sizeof(float)},
-      {format::kSectionPqCodebooks, m_sub * 256 * (dim / m_sub) * sizeof(float)},
-      {format::kSectionListDirectory, nlist * sizeof(format::ListEntry)},
-      {format::kSectionCodes, static_cast<uint64_t>(rows) * m_sub},
-      {format::kSectionKeys, static_cast<uint64_t>(rows) * sizeof(uint64_t)},
-  };
-  uint64_t pos = format::AlignUp(sizeof(format::FileHeader) + plan.size() * sizeof(format::SectionEntry));
-  for (auto& s : plan) {
-    s.offset = pos;
-    pos = format::AlignUp(pos + s.length);
+  std::vector<Planned> plan;
+  uint64_t file_bytes = 0;
+
+  Layout(const IndexParams& p, uint64_t rows, bool with_quantizers) {
+    const uint64_t dim = p.dim, nlist = p.nlist, m_sub = p.pq_m;
+    plan.push_back({format::kSectionMeta, sizeof(format::MetaSection)});
+    if (with_quantizers) {
+      plan.push_back({format::kSectionCentroids, nlist * dim * sizeof(float)});
+      plan.push_back({format::kSectionPqCodebooks, m_sub * 256 * (dim / m_sub) * sizeof(float)});
+    }
+    plan.push_back({format::kSectionListDirectory, nlist * sizeof(format::ListEntry)});
+    plan.push_back({format::kSectionCodes, rows * m_sub});
+    plan.push_back({format::kSectionKeys, rows * sizeof(uint64_t)});
+    uint64_t pos = format::AlignUp(sizeof(format::FileHeader) + plan.size() * sizeof(format::SectionEntry));
+    for (auto& s : plan) {
+      s.offset = pos;
+      pos = format::AlignUp(pos + s.length);
+    }
+    file_bytes = pos;
   }
-  const uint64_t file_bytes = pos;
-  auto section = [&](format::SectionId id) -> Planned& {
+  Planned& section(format::SectionId id) {
     for (auto& s : plan) {
       if (s.id == id) return s;
     }
-    return plan.front();  // unreachable: every id is planned above
-  };
+    return plan.front();  // unreachable: callers ask for planned sections only
+  }
+};
 
-  m.format_version = format::kFormatVersion;
-  m.build_id = NewBuildId(index_dir);
-  m.index_file = format::IndexFileName(m.build_id);
-  m.index_file_bytes = file_bytes;
-  const std::string manifest_text = m.ToJson();
+struct BinaryContents {
+  const IndexParams* params;
+  format::MetaSection meta;
+  const float* centroids = nullptr;  // null for a segment
+  const float* codebooks = nullptr;
+  const std::vector<int64_t>* list_sizes;
+  const FillList* fill_list;
+  uint64_t build_id;
+  uint64_t manifest_checksum;
+};
 
-  const std::string index_path = (fs::path(index_dir) / m.index_file).string();
+// Writes one binary file laid out as `layout` to `path` + ".tmp", syncs it and
+// renames it to `path`. On failure nothing is left behind.
+Status WriteBinary(const std::string& path, Layout layout, const BinaryContents& c,
+                   const WriteProgress& progress) {
+  const IndexParams& p = *c.params;
+  const uint64_t nlist = p.nlist, m_sub = p.pq_m;
   TempFile bin;
-  ARROW_RETURN_NOT_OK(bin.Create(index_path + ".tmp"));
+  ARROW_RETURN_NOT_OK(bin.Create(path + ".tmp"));
 
   int64_t written = 0;
   auto advance = [&](uint64_t bytes) -> Status {
     written += static_cast<int64_t>(bytes);
-    return progress ? progress(written, static_cast<int64_t>(file_bytes)) : Status::OK();
+    return progress ? progress(written, static_cast<int64_t>(layout.file_bytes)) : Status::OK();
   };
-
-  format::MetaSection meta{};
-  meta.dim = p.dim;
-  meta.metric = MetricCode(p.metric);
-  meta.nlist = p.nlist;
-  meta.pq_m = p.pq_m;
-  meta.pq_bits = p.pq_bits;
-  meta.n_files = static_cast<int32_t>(m.files.size());
-  meta.rows_indexed = rows;
   auto write_small = [&](format::SectionId id, const void* data) -> Status {
-    Planned& s = section(id);
+    Layout::Planned& s = layout.section(id);
     s.checksum = Checksum(data, s.length);
     ARROW_RETURN_NOT_OK(bin.WriteAt(data, s.length, s.offset));
     return advance(s.length);
   };
-  ARROW_RETURN_NOT_OK(write_small(format::kSectionMeta, &meta));
-  ARROW_RETURN_NOT_OK(write_small(format::kSectionCentroids, c.centroids));
-  ARROW_RETURN_NOT_OK(write_small(format::kSectionPqCodebooks, c.codebooks));
+  ARROW_RETURN_NOT_OK(write_small(format::kSectionMeta, &c.meta));
+  if (c.centroids != nullptr) {
+    ARROW_RETURN_NOT_OK(write_small(format::kSectionCentroids, c.centroids));
+    ARROW_RETURN_NOT_OK(write_small(format::kSectionPqCodebooks, c.codebooks));
+  }
 
   // Posting lists, in list order, into the codes and keys sections.
   std::vector<format::ListEntry> directory(nlist);
   {
-    SectionStream codes(&bin, section(format::kSectionCodes).offset);
-    SectionStream keys(&bin, section(format::kSectionKeys).offset);
+    SectionStream codes(&bin, layout.section(format::kSectionCodes).offset);
+    SectionStream keys(&bin, layout.section(format::kSectionKeys).offset);
     std::vector<uint8_t> list_codes;
     std::vector<uint64_t> list_keys;
     uint64_t offset = 0;
     for (uint64_t l = 0; l < nlist; ++l) {
-      const uint64_t n = static_cast<uint64_t>(c.list_sizes[l]);
+      const uint64_t n = static_cast<uint64_t>((*c.list_sizes)[l]);
       list_codes.assign(n * m_sub, 0);
       list_keys.assign(n, 0);
-      if (n > 0) ARROW_RETURN_NOT_OK(c.fill_list(static_cast<int32_t>(l), list_codes.data(), list_keys.data()));
+      if (n > 0) ARROW_RETURN_NOT_OK((*c.fill_list)(static_cast<int32_t>(l), list_codes.data(), list_keys.data()));
       directory[l] = {offset, n, format::ListChecksum(list_codes.data(), list_codes.size(), list_keys.data(), n), 0};
       ARROW_RETURN_NOT_OK(codes.Append(list_codes.data(), list_codes.size()));
       ARROW_RETURN_NOT_OK(keys.Append(list_keys.data(), n * sizeof(uint64_t)));
@@ -227,20 +231,20 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
     }
     ARROW_RETURN_NOT_OK(codes.Flush());
     ARROW_RETURN_NOT_OK(keys.Flush());
-    section(format::kSectionCodes).checksum = codes.checksum();
-    section(format::kSectionKeys).checksum = keys.checksum();
+    layout.section(format::kSectionCodes).checksum = codes.checksum();
+    layout.section(format::kSectionKeys).checksum = keys.checksum();
   }
   ARROW_RETURN_NOT_OK(write_small(format::kSectionListDirectory, directory.data()));
 
   std::vector<format::SectionEntry> table;
-  for (const auto& s : plan) table.push_back({s.id, 0, s.offset, s.length, s.checksum});
+  for (const auto& s : layout.plan) table.push_back({s.id, 0, s.offset, s.length, s.checksum});
   format::FileHeader header{};
   std::memcpy(header.magic, format::kMagic, sizeof header.magic);
   header.format_version = format::kFormatVersion;
   header.n_sections = static_cast<uint32_t>(table.size());
-  header.file_bytes = file_bytes;
-  header.build_id = m.build_id;
-  header.manifest_checksum = Checksum(manifest_text.data(), manifest_text.size());
+  header.file_bytes = layout.file_bytes;
+  header.build_id = c.build_id;
+  header.manifest_checksum = c.manifest_checksum;
   header.section_table_offset = sizeof header;
   header.section_table_checksum = Checksum(table.data(), table.size() * sizeof(table[0]));
   header.header_checksum = Checksum(&header, offsetof(format::FileHeader, header_checksum));
@@ -248,33 +252,151 @@ Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProg
   ARROW_RETURN_NOT_OK(bin.WriteAt(&header, sizeof header, 0));
   {  // padding after the last section makes the size exactly file_bytes
     static const char zeros[format::kAlignment] = {};
-    const Planned& last = plan.back();
+    const Layout::Planned& last = layout.plan.back();
     uint64_t end = last.offset + last.length;
-    if (end < file_bytes) ARROW_RETURN_NOT_OK(bin.WriteAt(zeros, file_bytes - end, end));
+    if (end < layout.file_bytes) ARROW_RETURN_NOT_OK(bin.WriteAt(zeros, layout.file_bytes - end, end));
   }
   ARROW_RETURN_NOT_OK(bin.SyncAndClose());
-  ARROW_RETURN_NOT_OK(advance(file_bytes - static_cast<uint64_t>(written)));
-  ARROW_RETURN_NOT_OK(bin.RenameTo(index_path));
-  // From here until the manifest is committed, the renamed binary is ours to
-  // remove on failure; the old manifest still names the old binary.
-  struct RemoveUnlessCommitted {
-    std::string path;
-    bool committed = false;
-    ~RemoveUnlessCommitted() {
-      if (!committed) ::unlink(path.c_str());
-    }
-  } binary_guard{index_path};
+  ARROW_RETURN_NOT_OK(advance(layout.file_bytes - static_cast<uint64_t>(written)));
+  return bin.RenameTo(path);
+}
 
+// Until the manifest naming it is committed, a renamed binary file is ours
+// to remove on failure; the old manifest does not name it.
+struct RemoveUnlessCommitted {
+  std::string path;
+  bool committed = false;
+  ~RemoveUnlessCommitted() {
+    if (!committed) ::unlink(path.c_str());
+  }
+};
+
+// The commit point: manifest.json replaced by `text` (from then on the new
+// binary file behind `guard`, if any, is the index's), then the files `m` no
+// longer names removed.
+Status Commit(const std::string& index_dir, const Manifest& m, const std::string& text,
+              RemoveUnlessCommitted* guard) {
   const std::string manifest_path = (fs::path(index_dir) / format::kManifestName).string();
   TempFile man;
-  ARROW_RETURN_NOT_OK(man.Create(manifest_path + "." + std::to_string(m.build_id) + ".tmp"));
-  ARROW_RETURN_NOT_OK(man.WriteAt(manifest_text.data(), manifest_text.size(), 0));
+  ARROW_RETURN_NOT_OK(man.Create(manifest_path + "." + format::Hex16(NewBuildId(index_dir)) + ".tmp"));
+  ARROW_RETURN_NOT_OK(man.WriteAt(text.data(), text.size(), 0));
   ARROW_RETURN_NOT_OK(man.SyncAndClose());
   ARROW_RETURN_NOT_OK(man.RenameTo(manifest_path));
-  binary_guard.committed = true;
+  if (guard != nullptr) guard->committed = true;
   ARROW_RETURN_NOT_OK(SyncDirectory(index_dir));
-  RemoveLeftovers(index_dir, m.index_file);
+  RemoveLeftovers(index_dir, m);
   return Status::OK();
+}
+
+bool ValidParams(const IndexParams& p) {
+  return p.dim > 0 && p.nlist > 0 && p.pq_m > 0 && p.dim % p.pq_m == 0 && p.pq_bits == 8;
+}
+
+format::MetaSection MetaOf(const IndexParams& p, int32_t n_files, int64_t rows) {
+  format::MetaSection meta{};
+  meta.dim = p.dim;
+  meta.metric = MetricCode(p.metric);
+  meta.nlist = p.nlist;
+  meta.pq_m = p.pq_m;
+  meta.pq_bits = p.pq_bits;
+  meta.n_files = n_files;
+  meta.rows_indexed = rows;
+  return meta;
+}
+
+int64_t Sum(const std::vector<int64_t>& v) {
+  int64_t s = 0;
+  for (int64_t x : v) s += x;
+  return s;
+}
+
+}  // namespace
+
+Result<IndexLock> IndexLock::Acquire(const std::string& index_dir) {
+  std::error_code ec;
+  fs::create_directories(index_dir, ec);
+  if (ec) return Status::IOError("cannot create index directory '", index_dir, "': ", ec.message());
+  // The directory itself is the lock: no file of its own to leave behind.
+  int fd = ::open(index_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("cannot open the index directory", index_dir);
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    Status st = ErrnoError("cannot lock the index directory", index_dir);
+    ::close(fd);
+    return st;
+  }
+  return IndexLock(fd);
+}
+
+IndexLock::~IndexLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the lock
+}
+
+Status WriteIndex(const std::string& index_dir, IndexContents c, const WriteProgress& progress) {
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
+  return WriteIndex(index_dir, lock, std::move(c), progress);
+}
+
+Status WriteIndex(const std::string& index_dir, const IndexLock&, IndexContents c,
+                  const WriteProgress& progress) {
+  Manifest& m = c.manifest;
+  const IndexParams& p = m.params;
+  if (!ValidParams(p) || static_cast<int64_t>(c.list_sizes.size()) != p.nlist) {
+    return Status::Invalid("index writer: inconsistent parameters");
+  }
+  const int64_t rows = Sum(c.list_sizes);
+  if (rows != m.rows_indexed) return Status::Invalid("index writer: list sizes do not sum to rows");
+
+  Layout layout(p, static_cast<uint64_t>(rows), /*with_quantizers=*/true);
+  m.format_version = format::kManifestVersion;
+  m.segments.clear();
+  m.removed_files.clear();
+  m.build_id = NewBuildId(index_dir);
+  m.index_file = format::IndexFileName(m.build_id);
+  m.index_file_bytes = layout.file_bytes;
+  const std::string manifest_text = m.ToJson();
+
+  const std::string index_path = (fs::path(index_dir) / m.index_file).string();
+  BinaryContents b{&p, MetaOf(p, static_cast<int32_t>(m.files.size()), rows), c.centroids, c.codebooks,
+                   &c.list_sizes, &c.fill_list, m.build_id, Checksum(manifest_text.data(), manifest_text.size())};
+  ARROW_RETURN_NOT_OK(WriteBinary(index_path, std::move(layout), b, progress));
+  RemoveUnlessCommitted guard{index_path};
+  return Commit(index_dir, m, manifest_text, &guard);
+}
+
+Status WriteSegment(const std::string& index_dir, const IndexLock&, Manifest next, SegmentContents c,
+                    const WriteProgress& progress) {
+  const IndexParams& p = next.params;
+  if (!ValidParams(p) || static_cast<int64_t>(c.list_sizes.size()) != p.nlist || c.n_files < 0 ||
+      c.first_file < 0 || static_cast<size_t>(c.first_file) + c.n_files != next.files.size()) {
+    return Status::Invalid("segment writer: inconsistent parameters");
+  }
+  const int64_t rows = Sum(c.list_sizes);
+  Layout layout(p, static_cast<uint64_t>(rows), /*with_quantizers=*/false);
+  SegmentRef ref;
+  ref.build_id = NewBuildId(index_dir);
+  ref.file = format::SegmentFileName(ref.build_id);
+  ref.bytes = layout.file_bytes;
+  ref.first_file = c.first_file;
+  ref.n_files = c.n_files;
+  ref.rows_indexed = rows;
+
+  format::MetaSection meta = MetaOf(p, c.n_files, rows);
+  meta.quantizer_id = next.build_id;
+  meta.first_file = c.first_file;
+  const std::string path = (fs::path(index_dir) / ref.file).string();
+  // A segment's header names no manifest: the manifest checks itself.
+  BinaryContents b{&p, meta, nullptr, nullptr, &c.list_sizes, &c.fill_list, ref.build_id, 0};
+  ARROW_RETURN_NOT_OK(WriteBinary(path, std::move(layout), b, progress));
+  RemoveUnlessCommitted guard{path};
+  next.segments.push_back(std::move(ref));
+  next.format_version = format::kManifestVersionSegments;
+  return Commit(index_dir, next, next.ToJson(), &guard);
+}
+
+Status CommitManifest(const std::string& index_dir, const IndexLock&, Manifest next) {
+  next.format_version = format::kManifestVersionSegments;
+  return Commit(index_dir, next, next.ToJson(), nullptr);
 }
 
 }  // namespace quiver

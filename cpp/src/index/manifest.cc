@@ -2,10 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
+#include "common/checksum.h"
 #include "common/metric.h"
+#include "index/format.h"
 
 namespace quiver {
 namespace {
@@ -29,7 +32,13 @@ uint64_t ParseHex64(const json& j) {
   return v;
 }
 
+constexpr const char* kChecksumField = "manifest_checksum";
+
 }  // namespace
+
+bool Manifest::removed(int32_t file) const {
+  return std::binary_search(removed_files.begin(), removed_files.end(), file);
+}
 
 std::string Manifest::ToJson() const {
   json j;
@@ -63,6 +72,21 @@ std::string Manifest::ToJson() const {
                   {"footer_hash", Hex64(f.footer_hash)}});
   }
   j["files"] = std::move(fs);
+  if (format_version >= format::kManifestVersionSegments) {
+    json segs = json::array();
+    for (const auto& g : segments) {
+      segs.push_back({{"name", g.file},
+                      {"bytes", g.bytes},
+                      {"build_id", Hex64(g.build_id)},
+                      {"first_file", g.first_file},
+                      {"n_files", g.n_files},
+                      {"rows_indexed", g.rows_indexed}});
+    }
+    j["segments"] = std::move(segs);
+    j["removed_files"] = removed_files;
+    const std::string body = j.dump(2);
+    j[kChecksumField] = Hex64(Checksum(body.data(), body.size()));
+  }
   return j.dump(2) + "\n";
 }
 
@@ -107,6 +131,28 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
       s.mtime_ns = e.at("mtime_ns").get<int64_t>();
       s.footer_hash = ParseHex64(e.at("footer_hash"));
       m.files.push_back(std::move(s));
+    }
+    if (m.format_version >= format::kManifestVersionSegments) {
+      for (const json& e : j.at("segments")) {
+        SegmentRef g;
+        g.file = e.at("name").get<std::string>();
+        g.bytes = e.at("bytes").get<uint64_t>();
+        g.build_id = ParseHex64(e.at("build_id"));
+        g.first_file = e.at("first_file").get<int32_t>();
+        g.n_files = e.at("n_files").get<int32_t>();
+        g.rows_indexed = e.at("rows_indexed").get<int64_t>();
+        m.segments.push_back(std::move(g));
+      }
+      m.removed_files = j.at("removed_files").get<std::vector<int32_t>>();
+      // Written back, a manifest is its own text again: anything else means
+      // the text was changed after it was written.
+      const uint64_t stored = ParseHex64(j.at(kChecksumField));
+      json body = j;
+      body.erase(kChecksumField);
+      const std::string b = body.dump(2);
+      if (stored != Checksum(b.data(), b.size()) || m.ToJson() != text) {
+        return CorruptIndex(origin + ": manifest checksum mismatch (changed after it was written)");
+      }
     }
     return m;
   } catch (const std::exception& e) {

@@ -12,20 +12,44 @@
 
 namespace quiver {
 
+// A segment appended after the build: its binary file and the files whose
+// rows its posting lists hold, files [first_file, first_file + n_files).
+struct SegmentRef {
+  std::string file;  // name inside the index directory
+  uint64_t bytes = 0;
+  uint64_t build_id = 0;
+  int32_t first_file = 0;
+  int32_t n_files = 0;
+  int64_t rows_indexed = 0;
+};
+
 struct Manifest {
-  int32_t format_version = 0;
-  std::string index_file;       // file name inside the index directory
+  int32_t format_version = 0;   // format::kManifestVersion*
+  std::string index_file;       // the base file's name inside the index directory
   uint64_t index_file_bytes = 0;
   uint64_t build_id = 0;
   IndexParams params;
+  // Both count the files not removed: what a search answers from.
   int64_t rows_total = 0;
   int64_t rows_indexed = 0;
   SkipCounts skipped;
-  std::vector<SourceFile> files;
+  std::vector<SourceFile> files;  // every ordinal ever given, removed ones too
+  std::vector<SegmentRef> segments;    // oldest first
+  std::vector<int32_t> removed_files;  // ordinals, ascending
 
+  // Version 2 carries a checksum of its own text: the base file's header
+  // holds the checksum of the manifest it was built with, which appends and
+  // removals replace.
   std::string ToJson() const;
-  // CorruptIndex (naming `origin`) when the text is not a manifest.
+  // CorruptIndex (naming `origin`) when the text is not a manifest, or is a
+  // version 2 manifest whose checksum does not match it.
   static Result<Manifest> Parse(const std::string& text, const std::string& origin);
+
+  bool removed(int32_t file) const;
+  // The files of the base file: those before the first segment's.
+  int32_t base_files() const {
+    return segments.empty() ? static_cast<int32_t>(files.size()) : segments.front().first_file;
+  }
 };
 
 

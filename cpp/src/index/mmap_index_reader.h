@@ -1,5 +1,6 @@
-// IndexReader over a memory-mapped index file (see format.h). Open checks the
-// header, the section table, the small sections and every bound in time that
+// IndexReader over the memory-mapped binary files of an index (see
+// format.h): the base file and any appended segments. Open checks each
+// file's header, section table, small sections and every bound in time that
 // does not depend on the row count; posting lists are checked on first use.
 #pragma once
 
@@ -32,34 +33,37 @@ class MmapIndexReader final : public IndexReader {
   const std::vector<SourceFile>& files() const override { return manifest_.files; }
   const float* centroids() const override { return centroids_; }
   const float* pq_codebooks() const override { return codebooks_; }
-  Result<PostingList> list(int32_t list) const override;
+  int32_t segments() const override { return static_cast<int32_t>(files_.size()); }
+  Result<PostingList> list(int32_t segment, int32_t list) const override;
+  bool file_removed(int32_t file) const override { return manifest_.removed(file); }
   Status CheckFileFresh(int32_t file) const override;
 
   const Manifest& manifest() const { return manifest_; }
+  struct SegmentInfo {
+    int32_t first_file;
+    int32_t n_files;
+    int64_t rows_indexed;
+    int64_t bytes;
+  };
+  SegmentInfo segment_info(int32_t segment) const;  // 0 <= segment < segments()
   Storage& storage() const { return storage_ ? *storage_ : LocalStorage(); }
   int64_t rows_total() const { return manifest_.rows_total; }
   // Reads every byte: every section's checksum and every list's.
   Status VerifyAll() const;
 
  private:
+  struct Mapped;  // one binary file
   MmapIndexReader() = default;
-  Status Validate();
+  Status Load(const std::string& text, const std::string& manifest_path);
+  Status Validate(Mapped* f, bool base);
 
   std::string dir_;
-  std::string path_;
   std::shared_ptr<Storage> storage_;
   Manifest manifest_;
   int64_t index_bytes_ = 0;
-  const uint8_t* base_ = nullptr;
-  size_t size_ = 0;
-  std::vector<format::SectionEntry> sections_;
+  std::vector<std::unique_ptr<Mapped>> files_;  // the base file, then the segments
   const float* centroids_ = nullptr;
   const float* codebooks_ = nullptr;
-  const format::ListEntry* directory_ = nullptr;
-  const uint8_t* codes_ = nullptr;
-  const uint64_t* keys_ = nullptr;
-  // Per list: 0 not yet checked, 1 intact, 2 corrupt.
-  std::unique_ptr<std::atomic<uint8_t>[]> list_state_;
 };
 
 // Reads every byte of the index in `index_dir` and checks every checksum,

@@ -13,6 +13,14 @@ IvfPqScan::IvfPqScan(const IndexReader& index, const Kernels& kernels)
       m_(index.params().pq_m),
       dsub_(index.params().dim / index.params().pq_m),
       metric_(index.params().metric) {
+  const int32_t n_files = static_cast<int32_t>(index.files().size());
+  removed_.assign(n_files, 0);
+  for (int32_t f = 0; f < n_files; ++f) {
+    if (index.file_removed(f)) {
+      removed_[f] = 1;
+      any_removed_ = true;
+    }
+  }
   const float* cb = index.pq_codebooks();
   codebooks_t_.resize(static_cast<size_t>(m_) * 256 * dsub_);
   for (int32_t j = 0; j < m_; ++j) {
@@ -63,37 +71,44 @@ Status IvfPqScan::Scan(const float* query, int32_t nprobes, const RowFilter* fil
 
   for (int32_t p = 0; p < nprobes; ++p) {
     const int32_t list_id = ws->probes[p];
-    ARROW_ASSIGN_OR_RAISE(PostingList list, index_.list(list_id));
-    if (list.size == 0) continue;
-    float bias;
-    if (l2) {
-      const float* c = centroids + static_cast<size_t>(list_id) * dim_;
-      for (int32_t d = 0; d < dim_; ++d) ws->residual[d] = query[d] - c[d];
-      for (int32_t j = 0; j < m_; ++j) {
-        kernels_.l2_sqr_transposed(ws->residual.data() + j * dsub_,
-                                   codebooks_t_.data() + static_cast<size_t>(j) * 256 * dsub_, 256,
-                                   dsub_, ws->lut.data() + j * 256);
+    bool table_ready = false;
+    float bias = 0.0f;
+    // The list's rows in every segment: one table and bias serve them all.
+    for (int32_t g = 0; g < index_.segments(); ++g) {
+      ARROW_ASSIGN_OR_RAISE(PostingList list, index_.list(g, list_id));
+      if (list.size == 0) continue;
+      if (!table_ready) {
+        table_ready = true;
+        if (l2) {
+          const float* c = centroids + static_cast<size_t>(list_id) * dim_;
+          for (int32_t d = 0; d < dim_; ++d) ws->residual[d] = query[d] - c[d];
+          for (int32_t j = 0; j < m_; ++j) {
+            kernels_.l2_sqr_transposed(ws->residual.data() + j * dsub_,
+                                       codebooks_t_.data() + static_cast<size_t>(j) * 256 * dsub_, 256,
+                                       dsub_, ws->lut.data() + j * 256);
+          }
+        } else {
+          // coarse[] holds -<q, c>; the codes add -<q, residual>.
+          switch (metric_) {
+            case Metric::kCosine: bias = 1.0f + ws->coarse[list_id]; break;
+            case Metric::kInnerProduct: bias = ws->coarse[list_id]; break;
+            case Metric::kL2: break;  // the branch above
+          }
+        }
       }
-      bias = 0.0f;
-    } else {
-      // coarse[] holds -<q, c>; the codes add -<q, residual>.
-      switch (metric_) {
-        case Metric::kCosine: bias = 1.0f + ws->coarse[list_id]; break;
-        case Metric::kInnerProduct: bias = ws->coarse[list_id]; break;
-        case Metric::kL2: break;  // the branch above
+      ws->dists.resize(list.size);
+      kernels_.adc_scan(list.codes, list.size, m_, ws->lut.data(), bias, ws->dists.data());
+      const float* dists = ws->dists.data();
+      float bound = top->Bound();
+      for (int64_t i = 0; i < list.size; ++i) {
+        if (dists[i] > bound) continue;
+        const uint64_t key = list.keys[i];
+        if (!top->Accepts(dists[i], key)) continue;
+        if (any_removed_ && removed_[QV_ROW_KEY_FILE(key)]) continue;
+        if (filter != nullptr && filter->Contains(key)) continue;
+        top->Push(dists[i], key);
+        bound = top->Bound();
       }
-    }
-    ws->dists.resize(list.size);
-    kernels_.adc_scan(list.codes, list.size, m_, ws->lut.data(), bias, ws->dists.data());
-    const float* dists = ws->dists.data();
-    float bound = top->Bound();
-    for (int64_t i = 0; i < list.size; ++i) {
-      if (dists[i] > bound) continue;
-      const uint64_t key = list.keys[i];
-      if (!top->Accepts(dists[i], key)) continue;
-      if (filter != nullptr && filter->Contains(key)) continue;
-      top->Push(dists[i], key);
-      bound = top->Bound();
     }
   }
   return Status::OK();

@@ -1,6 +1,7 @@
 // The approximate stage of a search: probe the nearest IVF partitions, build
 // the PQ lookup tables for the query and scan the partitions' codes with the
-// ADC kernel, keeping the best candidates that the row filter lets through.
+// ADC kernel, keeping the best candidates that the row filter lets through
+// (and none of a file removed from the index).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,8 @@ class IvfPqScan {
   int32_t dim_, nlist_, m_, dsub_;
   Metric metric_;
   std::vector<float> codebooks_t_;  // per sub-quantizer: dsub x 256, dimension-major
+  std::vector<uint8_t> removed_;    // per file ordinal: 1 if removed from the index
+  bool any_removed_ = false;
 };
 
 }  // namespace quiver

@@ -91,7 +91,8 @@ FaissIvfPqReader::FaissIvfPqReader(const std::vector<float>& data, const std::ve
   }
 }
 
-Result<PostingList> FaissIvfPqReader::list(int32_t l) const {
+Result<PostingList> FaissIvfPqReader::list(int32_t segment, int32_t l) const {
+  if (segment != 0) return Status::Invalid("segment ", segment, " out of range [0, 1)");
   PostingList p;
   p.size = static_cast<int64_t>(ivf_->invlists->list_size(l));
   p.codes = ivf_->invlists->get_codes(l);

@@ -37,7 +37,9 @@ class FaissIvfPqReader : public IndexReader {
   const std::vector<SourceFile>& files() const override { return files_; }
   const float* centroids() const override { return quantizer_->get_xb(); }
   const float* pq_codebooks() const override { return ivf_->pq.centroids.data(); }
-  Result<PostingList> list(int32_t l) const override;
+  int32_t segments() const override { return 1; }
+  Result<PostingList> list(int32_t segment, int32_t l) const override;
+  bool file_removed(int32_t) const override { return false; }
   Status CheckFileFresh(int32_t) const override { return Status::OK(); }
 
   const faiss::IndexIVFPQ& faiss_index() const { return *ivf_; }

@@ -18,6 +18,7 @@ qv_status Build(const std::vector<std::string>& paths, const std::string& index_
   qv_build_params_set_train_sample(p, o.train_sample);
   qv_build_params_set_seed(p, o.seed);
   qv_build_params_set_threads(p, o.threads);
+  if (!o.quantizers_from.empty()) qv_build_params_set_quantizers_from(p, o.quantizers_from.c_str());
   std::vector<const char*> c_paths;
   for (const auto& s : paths) c_paths.push_back(s.c_str());
   qv_status st = qv_build(c_paths.data(), static_cast<int64_t>(c_paths.size()), p, index_dir.c_str(),

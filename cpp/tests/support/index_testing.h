@@ -16,6 +16,7 @@ struct BuildOptions {
   int64_t train_sample = 0;
   uint64_t seed = 42;
   int32_t threads = 2;
+  std::string quantizers_from;  // qv_build_params_set_quantizers_from when not empty
 };
 
 // qv_build with these options; the status, with qv_last_error() in `error`.

@@ -1,6 +1,8 @@
 package io.quiver;
 
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Parameters of an index build. Immutable; start from {@link #defaults()} or {@link #builder()}.
@@ -22,6 +24,7 @@ public final class BuildParams {
   private final long seed;
   private final int threads;
   private final String source;
+  private final Path quantizersFrom;
 
   private BuildParams(Builder b) {
     this.vectorColumn = b.vectorColumn;
@@ -33,6 +36,7 @@ public final class BuildParams {
     this.seed = b.seed;
     this.threads = b.threads;
     this.source = b.source;
+    this.quantizersFrom = b.quantizersFrom;
   }
 
   /** The defaults of quiver.h. */
@@ -49,7 +53,8 @@ public final class BuildParams {
   public Builder toBuilder() {
     return new Builder()
         .vectorColumn(vectorColumn).metric(metric).nlist(nlist).pqM(pqM).pqBits(pqBits)
-        .trainSample(trainSample).seed(seed).threads(threads).source(source);
+        .trainSample(trainSample).seed(seed).threads(threads).source(source)
+        .quantizersFrom(quantizersFrom);
   }
 
   public String vectorColumn() { return vectorColumn; }
@@ -71,23 +76,29 @@ public final class BuildParams {
   /** What the files were taken from (see {@link Builder#source}); empty for plain files. */
   public String source() { return source; }
 
+  /** The index whose quantizers a build encodes with (see {@link Builder#quantizersFrom}). */
+  public Optional<Path> quantizersFrom() { return Optional.ofNullable(quantizersFrom); }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof BuildParams p && vectorColumn.equals(p.vectorColumn) && metric == p.metric
         && nlist == p.nlist && pqM == p.pqM && pqBits == p.pqBits && trainSample == p.trainSample
-        && seed == p.seed && threads == p.threads && source.equals(p.source);
+        && seed == p.seed && threads == p.threads && source.equals(p.source)
+        && Objects.equals(quantizersFrom, p.quantizersFrom);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(vectorColumn, metric, nlist, pqM, pqBits, trainSample, seed, threads, source);
+    return Objects.hash(vectorColumn, metric, nlist, pqM, pqBits, trainSample, seed, threads, source,
+        quantizersFrom);
   }
 
   @Override
   public String toString() {
     return "BuildParams{vectorColumn=" + vectorColumn + ", metric=" + metric + ", nlist=" + nlist
         + ", pqM=" + pqM + ", pqBits=" + pqBits + ", trainSample=" + trainSample + ", seed=" + seed
-        + ", threads=" + threads + (source.isEmpty() ? "" : ", source=" + source) + "}";
+        + ", threads=" + threads + (source.isEmpty() ? "" : ", source=" + source)
+        + (quantizersFrom == null ? "" : ", quantizersFrom=" + quantizersFrom) + "}";
   }
 
   /** Builds {@link BuildParams}. The native library validates the values when the build starts. */
@@ -101,6 +112,7 @@ public final class BuildParams {
     private long seed = 42;
     private int threads;
     private String source = "";
+    private Path quantizersFrom;
 
     private Builder() {}
 
@@ -158,6 +170,17 @@ public final class BuildParams {
      */
     public Builder source(String source) {
       this.source = Objects.requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * Train nothing: encode with the quantizers of the index in {@code indexDir}, taking its
+     * metric, nlist and pqM (this builder's are then ignored). The index built is then exactly
+     * the one {@code indexDir} becomes by {@link QuiverIndex#append appending} the same files;
+     * null trains (the default).
+     */
+    public Builder quantizersFrom(Path indexDir) {
+      this.quantizersFrom = indexDir;
       return this;
     }
 

@@ -4,6 +4,7 @@ import io.quiver.ffi.qv_file_info;
 import io.quiver.ffi.qv_index_info;
 import io.quiver.ffi.qv_io_stats;
 import io.quiver.ffi.qv_progress_fn;
+import io.quiver.ffi.qv_segment_info;
 import io.quiver.ffi.quiver_h;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -24,6 +25,7 @@ import org.apache.arrow.vector.ipc.ArrowReader;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -55,6 +57,8 @@ public final class QuiverIndex implements AutoCloseable {
   private final Cleaner.Cleanable cleanable;
   private final IndexInfo info;
   private final String[] paths;
+  private final List<SegmentInfo> segments;
+  private final boolean[] removed;
   private volatile RowFilter defaultFilter;
 
   private QuiverIndex(MemorySegment index) {
@@ -64,6 +68,8 @@ public final class QuiverIndex implements AutoCloseable {
         () -> quiver_h.qv_index_close(MemorySegment.ofAddress(address)));
     try {
       this.info = readInfo(index);
+      this.segments = readSegments(index);
+      this.removed = readRemoved(index, info.files().size());
     } catch (RuntimeException e) {
       cleanable.clean();
       throw e;
@@ -108,6 +114,74 @@ public final class QuiverIndex implements AutoCloseable {
    */
   public static void build(List<String> files, Path indexDir, BuildParams params,
       ProgressListener listener, FileSource source) {
+    write(quiver_h::qv_build, files, indexDir, params, listener, source);
+  }
+
+  /**
+   * Appends files to the index in {@code indexDir}: they are encoded with the index's quantizers
+   * into a new segment, and numbered after the index's files. Searches then answer exactly as an
+   * index over all the files with the same quantizers would. Atomic as a build is: on failure,
+   * cancellation or a crash the index stays as it was; a handle opened before keeps answering
+   * from what it opened. The vector column, metric and quantizers are the index's; {@code
+   * params} gives the threads and the source text (replacing the index's when not empty).
+   *
+   * @param files files (with a source) or files and directories (without), none already in the
+   *     index
+   * @param source where the files are read from; null for the local file system
+   * @throws NotFoundException when there is no index in {@code indexDir}
+   * @throws InvalidArgumentException when a file is already in the index or has another dimension
+   */
+  public static void append(List<String> files, Path indexDir, BuildParams params,
+      ProgressListener listener, FileSource source) {
+    write(quiver_h::qv_append, files, indexDir, params, listener, source);
+  }
+
+  /**
+   * Removes files from the index in {@code indexDir}: no search returns their rows any more, and
+   * their fingerprints are no longer checked (the files may be gone). Each is a file as the
+   * index records it ({@link FileInfo#location()}) or, for a local file, any path to it. The
+   * files keep their ordinals until {@link #compact}. Rewrites the manifest only.
+   *
+   * @throws NotFoundException naming the first file the index does not hold (nothing is removed)
+   */
+  public static void removeFiles(Path indexDir, List<String> files) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    Objects.requireNonNull(files, "files");
+    try (Arena arena = Arena.ofConfined()) {
+      NativeErrors.check(quiver_h.qv_remove_files(pathArray(files, arena), files.size(),
+          arena.allocateFrom(indexDir.toString())));
+    }
+  }
+
+  /**
+   * Merges the segments of the index in {@code indexDir} into one, without the rows of removed
+   * files, and renumbers the remaining files in order: the index a build over those files with
+   * the same quantizers writes. Does nothing when there is one segment and no removed file.
+   *
+   * @param listener receives {@link BuildPhase#WRITE} progress in bytes, may be null
+   */
+  public static void compact(Path indexDir, ProgressListener listener) {
+    write((paths, n, params, dir, progress, user) -> quiver_h.qv_compact(dir, progress, user),
+        List.of(), indexDir, BuildParams.defaults(), listener, null);
+  }
+
+  private static MemorySegment pathArray(List<String> paths, Arena arena) {
+    MemorySegment array = arena.allocate(ADDRESS, Math.max(1, paths.size()));
+    for (int i = 0; i < paths.size(); i++) {
+      array.setAtIndex(ADDRESS, i, arena.allocateFrom(paths.get(i)));
+    }
+    return array;
+  }
+
+  /** qv_build, qv_append and qv_compact: the calls that write an index, with progress. */
+  @FunctionalInterface
+  private interface NativeWrite {
+    int call(MemorySegment paths, long nPaths, MemorySegment params, MemorySegment indexDir,
+        MemorySegment progress, MemorySegment user);
+  }
+
+  private static void write(NativeWrite call, List<String> files, Path indexDir, BuildParams params,
+      ProgressListener listener, FileSource source) {
     Objects.requireNonNull(files, "files");
     Objects.requireNonNull(indexDir, "indexDir");
     Objects.requireNonNull(params, "params");
@@ -116,10 +190,7 @@ public final class QuiverIndex implements AutoCloseable {
     AtomicReference<Throwable> listenerFailure = new AtomicReference<>();
     boolean success = false;
     try (Arena arena = Arena.ofShared()) {
-      MemorySegment pathArray = arena.allocate(ADDRESS, Math.max(1, filesOrDirs.size()));
-      for (int i = 0; i < filesOrDirs.size(); i++) {
-        pathArray.setAtIndex(ADDRESS, i, arena.allocateFrom(filesOrDirs.get(i)));
-      }
+      MemorySegment pathArray = pathArray(filesOrDirs, arena);
       // The stub runs on native threads: nothing may unwind into the library, so a throwing
       // listener or an interrupt becomes a non-zero return (cancel) and is rethrown here.
       qv_progress_fn.Function upcall = (user, phase, done, total) -> {
@@ -140,7 +211,7 @@ public final class QuiverIndex implements AutoCloseable {
           NativeErrors.check(quiver_h.qv_build_params_set_file_source(nativeParams,
               io.quiver.internal.NativeFileSources.of(source)));
         }
-        int status = quiver_h.qv_build(pathArray, filesOrDirs.size(), nativeParams,
+        int status = call.call(pathArray, filesOrDirs.size(), nativeParams,
             arena.allocateFrom(indexDir.toString()), progress, MemorySegment.NULL);
         if (status != quiver_h.QV_OK) {
           QuiverException e = NativeErrors.exception(status, null);
@@ -176,6 +247,10 @@ public final class QuiverIndex implements AutoCloseable {
       NativeErrors.check(quiver_h.qv_build_params_set_seed(params, p.seed()));
       NativeErrors.check(quiver_h.qv_build_params_set_threads(params, p.threads()));
       NativeErrors.check(quiver_h.qv_build_params_set_source(params, arena.allocateFrom(p.source())));
+      if (p.quantizersFrom().isPresent()) {
+        NativeErrors.check(quiver_h.qv_build_params_set_quantizers_from(params,
+            arena.allocateFrom(p.quantizersFrom().get().toString())));
+      }
       return params;
     } catch (RuntimeException e) {
       quiver_h.qv_build_params_destroy(params);
@@ -318,6 +393,45 @@ public final class QuiverIndex implements AutoCloseable {
           NativeErrors.string(qv_index_info.vector_column(i)),
           NativeErrors.string(source.get(quiver_h.C_POINTER, 0)), files);
     }
+  }
+
+  private static List<SegmentInfo> readSegments(MemorySegment index) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment count = arena.allocate(JAVA_INT);
+      NativeErrors.check(quiver_h.qv_index_get_segment_count(index, count));
+      MemorySegment g = qv_segment_info.allocate(arena);
+      List<SegmentInfo> out = new ArrayList<>();
+      for (int i = 0; i < count.get(JAVA_INT, 0); i++) {
+        NativeErrors.check(quiver_h.qv_index_get_segment(index, i, g));
+        out.add(new SegmentInfo(qv_segment_info.first_file(g), qv_segment_info.n_files(g),
+            qv_segment_info.rows_indexed(g), qv_segment_info.bytes(g)));
+      }
+      return List.copyOf(out);
+    }
+  }
+
+  private static boolean[] readRemoved(MemorySegment index, int files) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment flag = arena.allocate(JAVA_INT);
+      boolean[] out = new boolean[files];
+      for (int f = 0; f < files; f++) {
+        NativeErrors.check(quiver_h.qv_index_file_removed(index, f, flag));
+        out[f] = flag.get(JAVA_INT, 0) != 0;
+      }
+      return out;
+    }
+  }
+
+  /** The index's segments: the build's first, then one per append (one after a compaction). */
+  public List<SegmentInfo> segments() {
+    ensureOpen();
+    return segments;
+  }
+
+  /** Whether file {@code file} was {@link #removeFiles removed}: searches never return its rows. */
+  public boolean isRemoved(int file) {
+    ensureOpen();
+    return removed[file];
   }
 
   /** What the index holds and how it was built, including its source files. */

@@ -3,6 +3,7 @@ package io.quiver.cli;
 import io.quiver.FileInfo;
 import io.quiver.IndexInfo;
 import io.quiver.QuiverIndex;
+import io.quiver.SegmentInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,9 +38,15 @@ final class InfoCommand implements Callable<Integer> {
     Inputs.requireIndex(index);
     IndexInfo info;
     List<Optional<String>> staleness = new ArrayList<>();
+    List<SegmentInfo> segments;
+    List<Boolean> removed = new ArrayList<>();
     try (QuiverIndex opened = QuiverIndex.openWithoutFreshnessCheck(index)) {
       info = opened.info();
-      for (FileInfo f : info.files()) staleness.add(opened.fileStaleness(f.ordinal()));
+      segments = opened.segments();
+      for (FileInfo f : info.files()) {
+        staleness.add(opened.fileStaleness(f.ordinal()));
+        removed.add(opened.isRemoved(f.ordinal()));
+      }
     }
     List<Path> indexFiles;
     try (Stream<Path> s = Files.list(index)) {
@@ -52,6 +59,8 @@ final class InfoCommand implements Callable<Integer> {
       Map<String, Object> doc = Json.object("index", index.toAbsolutePath().toString());
       doc.putAll(json(info, staleness));
       doc.put("index_files", own);
+      doc.put("segments", SegmentsCommand.json(segments));
+      doc.put("removed_files", info.files().stream().filter(f -> removed.get(f.ordinal())).map(FileInfo::ordinal).toList());
       Json.print(out, doc);
       return ExitCodes.OK;
     }
@@ -62,6 +71,17 @@ final class InfoCommand implements Callable<Integer> {
     Table own = new Table(List.of("name", "size"));
     for (Path p : indexFiles) own.add(List.of(p.getFileName(), Units.bytes(Files.size(p))));
     own.print(out);
+    if (segments.size() > 1) {
+      out.println();
+      out.printf("Segments (%d: the build's, then one per append; 'quiver compact' merges them)%n", segments.size());
+      Table segs = new Table(List.of("#", "files", "rows", "size"));
+      for (int g = 0; g < segments.size(); g++) {
+        SegmentInfo s = segments.get(g);
+        segs.add(List.of(g, s.files() == 0 ? "-" : s.firstFile() + "-" + (s.firstFile() + s.files() - 1),
+            Units.count(s.rowsIndexed()), Units.bytes(s.bytes())));
+      }
+      segs.print(out);
+    }
     out.println();
     long stale = staleness.stream().filter(Optional::isPresent).count();
     out.printf("Source files (%d, %s)%n", info.files().size(),
@@ -70,7 +90,8 @@ final class InfoCommand implements Callable<Integer> {
     for (FileInfo f : info.files()) {
       Optional<String> why = staleness.get(f.ordinal());
       files.add(List.of(f.ordinal(), Units.count(f.rows()), Units.count(f.rowsIndexed()),
-          Units.bytes(f.sizeBytes()), why.map(w -> "STALE").orElse("fresh"), f.path()));
+          Units.bytes(f.sizeBytes()),
+          removed.get(f.ordinal()) ? "removed" : why.map(w -> "STALE").orElse("fresh"), f.path()));
     }
     files.print(out);
     for (FileInfo f : info.files()) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.IVersionProvider;
     versionProvider = QuiverCommand.Version.class,
     description = "An IVF-PQ vector index over Parquet files, searched in place.",
     subcommands = {
-        BuildCommand.class, InfoCommand.class, VerifyCommand.class, SearchCommand.class,
+        BuildCommand.class, SegmentsCommand.Append.class, SegmentsCommand.Remove.class,
+        SegmentsCommand.Compact.class, InfoCommand.class, VerifyCommand.class, SearchCommand.class,
         JoinCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",

@@ -1,0 +1,23 @@
+// Changing an index without reading its source files: removing files from it
+// and compacting its segments into one base file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "index/index_writer.h"
+
+namespace quiver {
+
+// See qv_remove_files: each path as the index records it (or, for a local
+// file, any path to it); NotFound naming the first that the index does not
+// hold. Commits one manifest; no binary file changes.
+Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>& paths);
+
+// See qv_compact: one base file with the rows of every file not removed,
+// renumbered in order; what a build over those files with the same
+// quantizers writes. Nothing to do (one segment, nothing removed) is OK.
+Status CompactIndex(const std::string& index_dir, const WriteProgress& progress);
+
+}  // namespace quiver

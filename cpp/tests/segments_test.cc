@@ -1,0 +1,389 @@
+// Segments through the C ABI: an append, a removal and a compaction answer
+// exactly as a build over the same files with the same quantizers; a failed
+// or killed append leaves the index as it was; readers see one version or
+// the other, never a mix.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "index/mmap_index_reader.h"
+#include "support/index_testing.h"
+#include "support/parquet_writers.h"
+#include "support/temp_dir.h"
+
+namespace quiver {
+namespace {
+namespace fs = std::filesystem;
+using namespace quiver::testing;
+
+struct Answers {
+  std::vector<uint64_t> keys;
+  std::vector<float> dists;
+};
+
+std::vector<const char*> CPaths(const std::vector<std::string>& paths) {
+  std::vector<const char*> out;
+  for (const auto& p : paths) out.push_back(p.c_str());
+  return out;
+}
+
+qv_status Append(const std::vector<std::string>& paths, const std::string& index, qv_progress_fn progress = nullptr,
+                 void* user = nullptr) {
+  auto c = CPaths(paths);
+  qv_build_params* p = nullptr;
+  qv_build_params_create(&p);
+  qv_build_params_set_threads(p, 2);
+  qv_status st = qv_append(c.data(), static_cast<int64_t>(c.size()), p, index.c_str(), progress, user);
+  qv_build_params_destroy(p);
+  return st;
+}
+
+qv_status Remove(const std::vector<std::string>& paths, const std::string& index) {
+  auto c = CPaths(paths);
+  return qv_remove_files(c.data(), static_cast<int64_t>(c.size()), index.c_str());
+}
+
+int32_t Segments(qv_index* h) {
+  int32_t n = -1;
+  EXPECT_EQ(qv_index_get_segment_count(h, &n), QV_OK) << qv_last_error();
+  return n;
+}
+
+class SegmentsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CorpusSpec spec;
+    spec.files = 4;
+    spec.rows_per_file = 300;
+    spec.dim = 16;
+    spec.null_every = 97;
+    auto c = WriteCorpus(dir_ / "data", spec);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    corpus_ = *c;
+    // Queries: rows of every file, nudged off the data.
+    for (size_t f = 0; f < corpus_.paths.size(); ++f) {
+      for (int64_t r = 5; r < 300; r += 60) {
+        if (corpus_.status[f][r] != RowStatus::kOk) continue;
+        for (int32_t d = 0; d < corpus_.dim; ++d) queries_.push_back(corpus_.row(f, r)[d] + 0.01f * (d % 3));
+      }
+    }
+  }
+
+  std::vector<std::string> Files(std::initializer_list<int> which) const {
+    std::vector<std::string> out;
+    for (int i : which) out.push_back(corpus_.paths[i]);
+    return out;
+  }
+
+  // Every query at `nprobes` and `refine`, k 10.
+  Answers Search(const std::string& index, int32_t nprobes, int32_t refine) {
+    qv_index* h = nullptr;
+    EXPECT_EQ(qv_index_open(index.c_str(), 0, &h), QV_OK) << qv_last_error();
+    Answers a = Search(h, nprobes, refine);
+    qv_index_close(h);
+    return a;
+  }
+  Answers Search(qv_index* h, int32_t nprobes, int32_t refine) {
+    const int64_t n = static_cast<int64_t>(queries_.size()) / corpus_.dim;
+    Answers a;
+    a.keys.resize(n * kK);
+    a.dists.resize(n * kK);
+    qv_search_params* p = nullptr;
+    qv_search_params_create(&p);
+    qv_search_params_set_nprobes(p, nprobes);
+    qv_search_params_set_refine_factor(p, refine);
+    EXPECT_EQ(qv_search_batch(h, queries_.data(), n, corpus_.dim, kK, p, nullptr, a.keys.data(), a.dists.data()),
+              QV_OK)
+        << qv_last_error();
+    qv_search_params_destroy(p);
+    return a;
+  }
+
+  // Equal keys and bit-equal distances at every setting tried.
+  void ExpectSameAnswers(const std::string& a, const std::string& b) {
+    for (int32_t nprobes : {1, 3, 8}) {
+      for (int32_t refine : {0, 4}) {
+        Answers x = Search(a, nprobes, refine), y = Search(b, nprobes, refine);
+        EXPECT_EQ(x.keys, y.keys) << "nprobes " << nprobes << " refine " << refine;
+        ASSERT_EQ(x.dists.size(), y.dists.size());
+        EXPECT_EQ(std::memcmp(x.dists.data(), y.dists.data(), x.dists.size() * sizeof(float)), 0)
+            << "nprobes " << nprobes << " refine " << refine;
+      }
+    }
+  }
+
+  // The same lists, code for code and key for key, in one segment each.
+  static void ExpectSameLists(const std::string& a, const std::string& b) {
+    auto x = MmapIndexReader::OpenMapped(a, false), y = MmapIndexReader::OpenMapped(b, false);
+    ASSERT_TRUE(x.ok() && y.ok());
+    ASSERT_EQ((*x)->segments(), 1);
+    ASSERT_EQ((*y)->segments(), 1);
+    ASSERT_EQ((*x)->rows_indexed(), (*y)->rows_indexed());
+    const IndexParams& p = (*x)->params();
+    for (int32_t l = 0; l < p.nlist; ++l) {
+      auto la = (*x)->list(0, l), lb = (*y)->list(0, l);
+      ASSERT_TRUE(la.ok() && lb.ok());
+      ASSERT_EQ(la->size, lb->size) << "list " << l;
+      EXPECT_EQ(std::memcmp(la->codes, lb->codes, la->size * p.pq_m), 0) << "list " << l;
+      EXPECT_EQ(std::memcmp(la->keys, lb->keys, la->size * sizeof(uint64_t)), 0) << "list " << l;
+    }
+  }
+
+  static constexpr int32_t kK = 10;
+  TempDir dir_{"segments"};
+  std::string index_ = dir_ / "index";
+  Corpus corpus_;
+  std::vector<float> queries_;
+};
+
+TEST_F(SegmentsTest, AppendsAnswerAsABuildWithTheSameQuantizers) {
+  ASSERT_EQ(Build(Files({0, 1}), index_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Append(Files({2}), index_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Append(Files({3}), index_), QV_OK) << qv_last_error();
+  BuildOptions same;
+  same.quantizers_from = index_;
+  const std::string whole = dir_ / "whole";
+  ASSERT_EQ(Build(Files({0, 1, 2, 3}), whole, same), QV_OK) << qv_last_error();
+
+  qv_index* h = nullptr;
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  EXPECT_EQ(Segments(h), 3);
+  qv_index_info info;
+  ASSERT_EQ(qv_index_get_info(h, &info), QV_OK);
+  EXPECT_EQ(info.format_version, 2);
+  EXPECT_EQ(info.n_files, 4);
+  EXPECT_EQ(info.rows_indexed, corpus_.usable);
+  EXPECT_EQ(info.rows_total, corpus_.rows_total);
+  qv_segment_info g;
+  ASSERT_EQ(qv_index_get_segment(h, 2, &g), QV_OK);
+  EXPECT_EQ(g.first_file, 3);
+  EXPECT_EQ(g.n_files, 1);
+  EXPECT_EQ(qv_index_get_segment(h, 3, &g), QV_ERR_INVALID_ARGUMENT);
+  qv_index_close(h);
+  EXPECT_EQ(qv_index_verify(index_.c_str()), QV_OK) << qv_last_error();
+
+  ExpectSameAnswers(index_, whole);
+  ASSERT_EQ(qv_compact(index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ExpectSameLists(index_, whole);
+  ExpectSameAnswers(index_, whole);
+  // Only the compacted base file and the manifest are left.
+  int binaries = 0;
+  for (const auto& e : fs::directory_iterator(index_)) binaries += e.path().extension() != ".json";
+  EXPECT_EQ(binaries, 1);
+}
+
+TEST_F(SegmentsTest, RemovedFilesAreNeverReturnedAndCompactAway) {
+  ASSERT_EQ(Build(Files({0, 1, 2}), index_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Append(Files({3}), index_), QV_OK) << qv_last_error();
+  // A path the index does not hold changes nothing.
+  const auto before = Snapshot(index_);
+  EXPECT_EQ(Remove({corpus_.paths[1], dir_ / "data/elsewhere.parquet"}, index_), QV_ERR_NOT_FOUND);
+  EXPECT_NE(std::string(qv_last_error()).find("elsewhere.parquet"), std::string::npos) << qv_last_error();
+  EXPECT_EQ(Snapshot(index_), before);
+
+  ASSERT_EQ(Remove(Files({1, 3}), index_), QV_OK) << qv_last_error();
+  EXPECT_EQ(Remove(Files({1}), index_), QV_ERR_NOT_FOUND);  // already removed
+  // The removed files may go: the index no longer checks them.
+  fs::remove(corpus_.paths[1]);
+  fs::remove(corpus_.paths[3]);
+  qv_index* h = nullptr;
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  int32_t removed = -1;
+  ASSERT_EQ(qv_index_file_removed(h, 1, &removed), QV_OK);
+  EXPECT_EQ(removed, 1);
+  ASSERT_EQ(qv_index_file_removed(h, 2, &removed), QV_OK);
+  EXPECT_EQ(removed, 0);
+  EXPECT_EQ(qv_index_file_status(h, 1), QV_OK);
+  // Even probing every list, no row of a removed file comes back, and k do.
+  for (int32_t refine : {0, 4}) {
+    Answers a = Search(h, 8, refine);
+    for (uint64_t key : a.keys) {
+      ASSERT_NE(key, QV_NO_ROW);
+      EXPECT_TRUE(QV_ROW_KEY_FILE(key) == 0 || QV_ROW_KEY_FILE(key) == 2) << key;
+    }
+  }
+  qv_index_close(h);
+
+  BuildOptions same;
+  same.quantizers_from = index_;
+  const std::string kept = dir_ / "kept";
+  ASSERT_EQ(Build(Files({0, 2}), kept, same), QV_OK) << qv_last_error();
+  ASSERT_EQ(qv_compact(index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ExpectSameLists(index_, kept);
+  ExpectSameAnswers(index_, kept);
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  qv_index_info info;
+  ASSERT_EQ(qv_index_get_info(h, &info), QV_OK);
+  EXPECT_EQ(info.format_version, 1);
+  EXPECT_EQ(info.n_files, 2);
+  qv_index_close(h);
+}
+
+TEST_F(SegmentsTest, AnEditedManifestOrAMissingSegmentIsCorrupt) {
+  ASSERT_EQ(Build(Files({0}), index_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Append(Files({1}), index_), QV_OK) << qv_last_error();
+  const std::string path = dir_ / "index/manifest.json";
+  const std::string text = ReadFileBytes(path);
+  // One file's row count told otherwise: the manifest's own checksum catches it.
+  const size_t at = text.find("\"rows_indexed\": ");
+  ASSERT_NE(at, std::string::npos);
+  std::string edited = text;
+  edited.insert(at + std::strlen("\"rows_indexed\": "), "1");
+  WriteFileBytes(path, edited);
+  qv_index* h = nullptr;
+  EXPECT_EQ(qv_index_open(index_.c_str(), QV_OPEN_SKIP_FRESHNESS_CHECK, &h), QV_ERR_CORRUPT_INDEX);
+  EXPECT_NE(std::string(qv_last_error()).find("checksum"), std::string::npos) << qv_last_error();
+  WriteFileBytes(path, text);
+
+  for (const auto& e : fs::directory_iterator(index_)) {
+    if (e.path().extension() == ".qvs") fs::remove(e.path());
+  }
+  EXPECT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_ERR_CORRUPT_INDEX);
+  EXPECT_NE(std::string(qv_last_error()).find(".qvs"), std::string::npos) << qv_last_error();
+}
+
+TEST_F(SegmentsTest, AFailedAppendChangesNothing) {
+  ASSERT_EQ(Build(Files({0, 1}), index_), QV_OK) << qv_last_error();
+  const auto before = Snapshot(index_);
+
+  EXPECT_EQ(Append(Files({1}), index_), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("already in the index"), std::string::npos) << qv_last_error();
+  EXPECT_EQ(Append(Files({2}), dir_ / "nowhere"), QV_ERR_NOT_FOUND);
+
+  CorpusSpec other;
+  other.files = 1;
+  other.dim = 8;
+  other.file_prefix = "narrow-";
+  auto narrow = WriteCorpus(dir_ / "narrow", other);
+  ASSERT_TRUE(narrow.ok());
+  EXPECT_EQ(Append(narrow->paths, index_), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("8 dimensions"), std::string::npos) << qv_last_error();
+
+  for (int32_t phase : {QV_PHASE_ENCODE, QV_PHASE_WRITE}) {
+    auto cancel_in = [](void* user, int32_t phase, int64_t done, int64_t) -> int32_t {
+      return phase == *static_cast<int32_t*>(user) && done > 0 ? 1 : 0;
+    };
+    EXPECT_EQ(Append(Files({2, 3}), index_, cancel_in, &phase), QV_ERR_CANCELLED) << phase;
+    EXPECT_EQ(Snapshot(index_), before) << phase;
+  }
+}
+
+// A child process for the kill test: this binary again, running only the
+// disabled test below, which appends QUIVER_CHILD_FILES (':'-separated) to
+// QUIVER_CHILD_INDEX and kills itself in phase QUIVER_CHILD_KILL_PHASE. A
+// fresh process rather than a fork: the parent's OpenMP and Arrow threads do
+// not survive a fork.
+TEST(SegmentsChild, DISABLED_AppendAndDie) {
+  const char* index = std::getenv("QUIVER_CHILD_INDEX");
+  const char* files = std::getenv("QUIVER_CHILD_FILES");
+  const char* phase_text = std::getenv("QUIVER_CHILD_KILL_PHASE");
+  if (index == nullptr || files == nullptr || phase_text == nullptr) GTEST_SKIP() << "run by the kill test";
+  std::vector<std::string> paths;
+  std::string rest = files;
+  for (size_t at; (at = rest.find(':')) != std::string::npos; rest = rest.substr(at + 1)) {
+    paths.push_back(rest.substr(0, at));
+  }
+  paths.push_back(rest);
+  int32_t phase = std::atoi(phase_text);
+  auto kill_in = [](void* user, int32_t phase, int64_t done, int64_t) -> int32_t {
+    if (phase == *static_cast<int32_t*>(user) && done > 0) ::raise(SIGKILL);
+    return 0;
+  };
+  Append(paths, index, kill_in, &phase);
+  FAIL() << "the append was not killed";  // it reports progress in both phases
+}
+
+// The signal that ended a child append killed in `phase`, or -1.
+int AppendKilledIn(const std::vector<std::string>& files, const std::string& index, int32_t phase) {
+  std::string joined;
+  for (const auto& f : files) joined += (joined.empty() ? "" : ":") + f;
+  pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::setenv("QUIVER_CHILD_INDEX", index.c_str(), 1);
+    ::setenv("QUIVER_CHILD_FILES", joined.c_str(), 1);
+    ::setenv("QUIVER_CHILD_KILL_PHASE", std::to_string(phase).c_str(), 1);
+    ::execl("/proc/self/exe", "quiver_tests", "--gtest_filter=SegmentsChild.DISABLED_AppendAndDie",
+            "--gtest_also_run_disabled_tests", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+}
+
+TEST_F(SegmentsTest, AnAppendKilledMidwayLeavesThePreviousIndex) {
+  ASSERT_EQ(Build(Files({0, 1}), index_), QV_OK) << qv_last_error();
+  const std::string manifest = ReadFileBytes(dir_ / "index/manifest.json");
+  const Answers before = Search(index_, 8, 4);
+  for (int32_t phase : {QV_PHASE_ENCODE, QV_PHASE_WRITE}) {
+    EXPECT_EQ(AppendKilledIn(Files({2, 3}), index_, phase), SIGKILL) << phase;
+    EXPECT_EQ(ReadFileBytes(dir_ / "index/manifest.json"), manifest) << phase;
+    EXPECT_EQ(qv_index_verify(index_.c_str()), QV_OK) << qv_last_error();
+    Answers after = Search(index_, 8, 4);
+    EXPECT_EQ(after.keys, before.keys) << phase;
+    EXPECT_EQ(std::memcmp(after.dists.data(), before.dists.data(), before.dists.size() * sizeof(float)), 0);
+  }
+  // The next writer clears what the killed one left.
+  ASSERT_EQ(Append(Files({2, 3}), index_), QV_OK) << qv_last_error();
+  for (const auto& e : fs::directory_iterator(index_)) {
+    EXPECT_NE(e.path().extension(), ".tmp") << e.path();
+  }
+}
+
+TEST_F(SegmentsTest, ReadersSeeOneVersionOrTheNext) {
+  ASSERT_EQ(Build(Files({0}), index_), QV_OK) << qv_last_error();
+  qv_index* before = nullptr;
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &before), QV_OK);
+  const Answers old_answers = Search(before, 8, 0);
+
+  // What each version answers, appended one file at a time.
+  std::vector<Answers> versions = {old_answers};
+  const std::string copy = dir_ / "copy";
+  ASSERT_EQ(Build(Files({0}), copy, [&] { BuildOptions o; o.quantizers_from = index_; return o; }()), QV_OK);
+  for (int f = 1; f < 4; ++f) {
+    ASSERT_EQ(Append(Files({f}), copy), QV_OK) << qv_last_error();
+    versions.push_back(Search(copy, 8, 0));
+  }
+
+  std::atomic<bool> done{false};
+  std::atomic<int> mismatches{0}, opened{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      qv_index* h = nullptr;
+      if (qv_index_open(index_.c_str(), 0, &h) != QV_OK) {
+        ++mismatches;
+        continue;
+      }
+      const int32_t n = Segments(h);
+      Answers a = Search(h, 8, 0);
+      // Compaction brings the count back to one, with the last version's rows.
+      const bool known = n >= 1 && n <= 4 && (a.keys == versions[n - 1].keys || (n == 1 && a.keys == versions[3].keys));
+      if (!known) ++mismatches;
+      ++opened;
+      qv_index_close(h);
+    }
+  });
+  for (int f = 1; f < 4; ++f) EXPECT_EQ(Append(Files({f}), index_), QV_OK) << qv_last_error();
+  EXPECT_EQ(qv_compact(index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  done = true;
+  reader.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_GT(opened.load(), 0);
+
+  // A handle opened before answers from its version throughout.
+  EXPECT_EQ(Search(before, 8, 0).keys, old_answers.keys);
+  qv_index_close(before);
+  EXPECT_EQ(Search(index_, 8, 0).keys, versions[3].keys);
+}
+
+}  // namespace
+}  // namespace quiver
