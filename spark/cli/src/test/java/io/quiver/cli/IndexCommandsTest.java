@@ -56,13 +56,57 @@ class IndexCommandsTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : List.of("build", "info", "verify", "search")) {
+    for (String sub : List.of("build", "append", "remove", "compact", "info", "verify", "search")) {
       CliRun run = CliRun.of(sub, "--help");
       assertEquals(0, run.exitCode(), run::toString);
       assertTrue(run.out().startsWith("Usage: quiver " + sub), run::toString);
     }
     CliRun top = CliRun.of("--help");
     assertTrue(top.out().contains("Exit codes:"), top::toString);
+  }
+
+  @Test
+  void appendRemoveAndCompactChangeTheIndexInPlace() throws IOException {
+    Path first = dir.resolve("grow-first");
+    Path later = dir.resolve("grow-later");
+    TestCorpus.write(first, 600, 2, 21);
+    TestCorpus.write(later, 400, 1, 22);
+    Path i = dir.resolve("grow-index");
+    assertEquals(0, CliRun.of("build", first.toString(), "-i", i.toString(), "--nlist", "8", "-m", "4",
+        "--no-progress").exitCode());
+
+    CliRun append = CliRun.of("append", i.toString(), later.toString(), "--no-progress");
+    assertEquals(0, append.exitCode(), append::toString);
+    assertTrue(append.out().contains("Segments    2"), append::toString);
+    CliRun again = CliRun.of("append", i.toString(), later.toString(), "--no-progress");
+    assertEquals(4, again.exitCode(), again::toString);
+    assertTrue(again.err().contains("already in the index"), again::toString);
+
+    JsonNode info = JSON.readTree(CliRun.of("info", i.toString(), "--json").out());
+    assertEquals(1000, info.at("/rows_indexed").asLong());
+    assertEquals(2, info.at("/segments").size());
+    assertEquals(2, info.at("/segments/1/first_file").asInt());
+    CliRun table = CliRun.of("info", i.toString());
+    assertTrue(table.out().contains("Segments (2"), table::toString);
+
+    Path gone = parquetFiles(first).get(0);
+    CliRun remove = CliRun.of("remove", i.toString(), gone.toString());
+    assertEquals(0, remove.exitCode(), remove::toString);
+    Files.delete(gone);
+    info = JSON.readTree(CliRun.of("info", i.toString(), "--json").out());
+    assertEquals("[0]", info.at("/removed_files").toString());
+    assertTrue(CliRun.of("info", i.toString()).out().contains("removed"));
+    assertEquals(0, CliRun.of("verify", i.toString()).exitCode());
+    CliRun missing = CliRun.of("remove", i.toString(), gone.toString());
+    assertEquals(3, missing.exitCode(), missing::toString);
+
+    CliRun compact = CliRun.of("compact", i.toString(), "--no-progress", "--json");
+    assertEquals(0, compact.exitCode(), compact::toString);
+    JsonNode compacted = JSON.readTree(compact.out());
+    assertEquals(1, compacted.at("/segments").size());
+    assertEquals(2, compacted.at("/info/files").size());
+    assertEquals(1, compacted.at("/info/format_version").asInt());
+    assertEquals(0, CliRun.of("verify", i.toString()).exitCode());
   }
 
   @Test

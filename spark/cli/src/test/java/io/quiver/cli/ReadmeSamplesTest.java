@@ -35,7 +35,8 @@ class ReadmeSamplesTest {
       Files.writeString(file, code);
       sources.add(file);
     }
-    assertEquals(4, sources.size(), "the README's quick starts: handle, join, driver-side search, tables");
+    assertEquals(5, sources.size(),
+        "the README's quick starts: handle, join, driver-side search, tables, segments");
 
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     StringWriter diagnostics = new StringWriter();
