@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -225,6 +226,51 @@ TEST_F(SegmentsTest, RemovedFilesAreNeverReturnedAndCompactAway) {
   EXPECT_EQ(info.format_version, 1);
   EXPECT_EQ(info.n_files, 2);
   qv_index_close(h);
+}
+
+TEST_F(SegmentsTest, TrainedOnceEncodedInPartsAndMergedIsTheBuildWithTheSameQuantizers) {
+  // The sample a driver would draw: every usable row of files 0 and 2.
+  std::vector<float> sample;
+  for (size_t f : {0, 2}) {
+    for (int64_t r = 0; r < 300; ++r) {
+      if (corpus_.status[f][r] == RowStatus::kOk) sample.insert(sample.end(), corpus_.row(f, r), corpus_.row(f, r) + 16);
+    }
+  }
+  const int64_t n = static_cast<int64_t>(sample.size()) / 16;
+  const std::string trained = dir_ / "trained";
+  qv_build_params* p = nullptr;
+  qv_build_params_create(&p);
+  qv_build_params_set_nlist(p, 8);
+  qv_build_params_set_pq_m(p, 4);
+  ASSERT_EQ(qv_train(sample.data(), n, 16, corpus_.rows_total, p, trained.c_str(), nullptr, nullptr), QV_OK)
+      << qv_last_error();
+  std::vector<float> bad = sample;
+  bad[16 * 7 + 3] = std::nanf("");
+  EXPECT_EQ(qv_train(bad.data(), n, 16, 0, p, (dir_ / "bad").c_str(), nullptr, nullptr), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("row 7"), std::string::npos) << qv_last_error();
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
+  qv_build_params_destroy(p);
+  EXPECT_EQ(Search(trained, 8, 0).keys, std::vector<uint64_t>(Search(trained, 8, 0).keys.size(), QV_NO_ROW));
+
+  BuildOptions with;
+  with.quantizers_from = trained;
+  const std::string a = dir_ / "part-a", b = dir_ / "part-b", whole = dir_ / "whole";
+  ASSERT_EQ(Build(Files({0, 1}), a, with), QV_OK) << qv_last_error();
+  ASSERT_EQ(Build(Files({2, 3}), b, with), QV_OK) << qv_last_error();
+  ASSERT_EQ(Build(Files({0, 1, 2, 3}), whole, with), QV_OK) << qv_last_error();
+  std::vector<const char*> parts = {a.c_str(), b.c_str()};
+  ASSERT_EQ(qv_merge(parts.data(), 2, index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ExpectSameLists(index_, whole);
+  ExpectSameAnswers(index_, whole);
+
+  // Parts trained apart do not merge.
+  const std::string other = dir_ / "other";
+  ASSERT_EQ(Build(Files({2, 3}), other), QV_OK) << qv_last_error();
+  parts = {a.c_str(), other.c_str()};
+  const auto before = Snapshot(index_);
+  EXPECT_EQ(qv_merge(parts.data(), 2, index_.c_str(), nullptr, nullptr), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("other"), std::string::npos) << qv_last_error();
+  EXPECT_EQ(Snapshot(index_), before);
 }
 
 TEST_F(SegmentsTest, AnEditedManifestOrAMissingSegmentIsCorrupt) {

@@ -64,7 +64,8 @@ QV_API const char* qv_version(void);
 ** qv_build_params_set_file_source, qv_index_open_with_source); 4 added
 ** qv_search_params_set_recheck_sources; 5 added segments (qv_append,
 ** qv_remove_files, qv_compact, qv_build_params_set_quantizers_from,
-** qv_index_get_segment_count, qv_index_get_segment, qv_index_file_removed). */
+** qv_index_get_segment_count, qv_index_get_segment, qv_index_file_removed)
+** and builds spread over machines (qv_train, qv_merge). */
 #define QV_ABI_VERSION 5
 QV_API uint32_t qv_abi_version(void);
 
@@ -270,6 +271,33 @@ QV_API qv_status qv_remove_files(const char* const* paths, int64_t n_paths, cons
 ** of removed files' successors change. QV_OK at once when there is nothing
 ** to merge. Progress reports QV_PHASE_WRITE in bytes. */
 QV_API qv_status qv_compact(const char* index_dir, qv_progress_fn progress, void* user);
+
+/* ------------------------------------------------------------------------ */
+/* A build spread over machines: train once, encode anywhere, merge          */
+/* ------------------------------------------------------------------------ */
+
+/* Trains the quantizers on `sample` (n rows of dim floats, row-major, drawn
+** by the caller from the corpus) and writes them to `index_dir` as an index
+** of no files. Builds given qv_build_params_set_quantizers_from(index_dir)
+** then encode any groups of files with them, anywhere, and qv_merge joins
+** their indexes. `corpus_rows` (the rows the whole index will hold) picks
+** nlist when params say 0, as qv_build would for that corpus; the sample
+** size is the caller's (qv_build would use max(32 * nlist, 100000) rows).
+** For COSINE the rows are normalised here. A non-finite value is
+** QV_ERR_INVALID_ARGUMENT naming the row. */
+QV_API qv_status qv_train(const float* sample, int64_t n, int32_t dim, int64_t corpus_rows,
+                          const qv_build_params* params, const char* index_dir,
+                          qv_progress_fn progress, void* user);
+
+/* Joins the indexes in `part_dirs`, built with the same quantizers (else
+** QV_ERR_INVALID_ARGUMENT naming the first that differs), into one index
+** in `index_dir`: their files in the order given, each part's numbered
+** after the previous part's, removed files left out. The result is the
+** index qv_build writes over all those files with the same quantizers, list
+** for list. The parts are left as they were. Atomic, as qv_build is.
+** Progress reports QV_PHASE_WRITE in bytes. */
+QV_API qv_status qv_merge(const char* const* part_dirs, int64_t n_parts, const char* index_dir,
+                          qv_progress_fn progress, void* user);
 
 /* ------------------------------------------------------------------------ */
 /* Opening an index                                                          */

@@ -1,6 +1,7 @@
 #include "build/builder.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "build/blas_threads.h"
@@ -10,6 +11,7 @@
 #include "build/sampler.h"
 #include "build/source_files.h"
 #include "build/trainer.h"
+#include "build/vector_math.h"
 #include "common/thread_pool.h"
 #include "index/format.h"
 #include "index/index_writer.h"
@@ -64,6 +66,46 @@ void AddFiles(const ScannedSources& sources, Manifest* m) {
   }
 }
 
+// nlist and pq_m as a build chooses them for `rows` rows of `dim` dimensions.
+Status ChooseShape(const BuildParams& params, int32_t dim, int64_t rows, TrainOptions* opt) {
+  if (params.pq_m > 0) {
+    if (params.pq_m > dim || dim % params.pq_m != 0) {
+      return Status::Invalid("pq_m ", params.pq_m, " does not divide the dimension ", dim);
+    }
+    opt->pq_m = params.pq_m;
+  } else {
+    opt->pq_m = DefaultPqM(dim);
+  }
+  opt->nlist = params.nlist > 0 ? params.nlist : DefaultNlist(rows);
+  return Status::OK();
+}
+
+// A sample of `usable` rows trains at most that many lists.
+Status FitListsToSample(const BuildParams& params, int64_t usable, TrainOptions* opt) {
+  if (usable < opt->nlist) {
+    if (params.nlist > 0) {
+      return Status::Invalid("nlist ", params.nlist, " exceeds the ", usable, " usable rows of the training sample");
+    }
+    opt->nlist = static_cast<int32_t>(usable);
+  }
+  return Status::OK();
+}
+
+IndexParams ParamsOf(const TrainOptions& opt, const BuildParams& params, int64_t sample_rows) {
+  IndexParams p;
+  p.dim = opt.dim;
+  p.metric = opt.metric;
+  p.nlist = opt.nlist;
+  p.pq_m = opt.pq_m;
+  p.pq_bits = 8;
+  p.train_sample = sample_rows;
+  p.seed = params.seed;
+  p.threads = params.threads;
+  p.vector_column = params.vector_column;
+  p.source = params.source;
+  return p;
+}
+
 WriteProgress WritePhase(Progress* progress) {
   return [progress](int64_t done, int64_t total) { return progress->Report(QV_PHASE_WRITE, done, total); };
 }
@@ -99,15 +141,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
     sample_rows = from->params().train_sample;
     ARROW_ASSIGN_OR_RAISE(spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
   } else {
-    if (params.pq_m > 0) {
-      if (params.pq_m > dim || dim % params.pq_m != 0) {
-        return Status::Invalid("pq_m ", params.pq_m, " does not divide the dimension ", dim);
-      }
-      opt.pq_m = params.pq_m;
-    } else {
-      opt.pq_m = DefaultPqM(dim);
-    }
-    opt.nlist = params.nlist > 0 ? params.nlist : DefaultNlist(sources.rows_total);
+    ARROW_RETURN_NOT_OK(ChooseShape(params, dim, sources.rows_total, &opt));
     sample_rows = params.train_sample > 0 ? std::min(params.train_sample, sources.rows_total)
                                           : DefaultTrainSample(opt.nlist, sources.rows_total);
 
@@ -118,13 +152,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
                              " rows of column '", params.vector_column,
                              "' (all null, of the wrong length or not finite)");
     }
-    if (sample.n < opt.nlist) {
-      if (params.nlist > 0) {
-        return Status::Invalid("nlist ", params.nlist, " exceeds the ", sample.n,
-                               " usable rows of the training sample");
-      }
-      opt.nlist = static_cast<int32_t>(sample.n);
-    }
+    ARROW_RETURN_NOT_OK(FitListsToSample(params, sample.n, &opt));
     // Made before training so that an unwritable place fails the build early.
     ARROW_ASSIGN_OR_RAISE(spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
     ARROW_ASSIGN_OR_RAISE(q, Train(sample.vectors.data(), sample.n, opt, [&](int64_t done, int64_t total) {
@@ -136,16 +164,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
 
   IndexContents contents;
   Manifest& m = contents.manifest;
-  m.params.dim = opt.dim;
-  m.params.metric = opt.metric;
-  m.params.nlist = opt.nlist;
-  m.params.pq_m = opt.pq_m;
-  m.params.pq_bits = 8;
-  m.params.train_sample = sample_rows;
-  m.params.seed = params.seed;
-  m.params.threads = params.threads;
-  m.params.vector_column = params.vector_column;
-  m.params.source = params.source;
+  m.params = ParamsOf(opt, params, sample_rows);
   AddFiles(sources, &m);
   contents.centroids = q.centroids.data();
   contents.codebooks = q.codebooks.data();
@@ -153,6 +172,41 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   contents.fill_list = [&](int32_t list, uint8_t* codes, uint64_t* keys) {
     return spill->ReadList(list, codes, keys);
   };
+  return WriteIndex(index_dir, std::move(contents), WritePhase(&progress));
+}
+
+Status TrainIndex(const float* sample, int64_t n, int32_t dim, int64_t corpus_rows, const BuildParams& params,
+                  const std::string& index_dir, const ProgressFn& progress_fn) {
+  ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
+  if (index_dir.empty()) return Status::Invalid("index directory is empty");
+  if (dim <= 0) return Status::Invalid("dimension must be > 0, got ", dim);
+  if (n <= 0) return Status::Invalid("the training sample is empty");
+  if (sample == nullptr) return Status::Invalid("the training sample is NULL");
+  for (int64_t i = 0; i < n * dim; ++i) {
+    if (!std::isfinite(sample[i])) {
+      return Status::Invalid("training row ", i / dim, " holds a non-finite value at dimension ", i % dim);
+    }
+  }
+  Progress progress(progress_fn);
+  SingleThreadedBlas blas;
+  TrainOptions opt;
+  opt.dim = dim;
+  opt.metric = params.metric;
+  opt.seed = params.seed;
+  opt.threads = ResolveThreads(params.threads);
+  ARROW_RETURN_NOT_OK(ChooseShape(params, dim, std::max(corpus_rows, n), &opt));
+  ARROW_RETURN_NOT_OK(FitListsToSample(params, n, &opt));
+  std::vector<float> rows(sample, sample + n * dim);
+  if (UnitNormalised(params.metric)) NormalizeRows(rows.data(), n, dim);
+  ARROW_ASSIGN_OR_RAISE(Quantizers q, Train(rows.data(), n, opt, [&](int64_t done, int64_t total) {
+                          return progress.Report(QV_PHASE_TRAIN, done, total);
+                        }));
+  IndexContents contents;
+  contents.manifest.params = ParamsOf(opt, params, n);
+  contents.centroids = q.centroids.data();
+  contents.codebooks = q.codebooks.data();
+  contents.list_sizes.assign(opt.nlist, 0);
+  contents.fill_list = [](int32_t, uint8_t*, uint64_t*) { return Status::OK(); };
   return WriteIndex(index_dir, std::move(contents), WritePhase(&progress));
 }
 

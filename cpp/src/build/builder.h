@@ -1,5 +1,6 @@
-// Building an index: scan the sources, sample, train, encode, write; and
-// appending files to one: scan, encode with its quantizers, write a segment.
+// Building an index: scan the sources, sample, train, encode, write;
+// training one on a sample given by the caller; appending files to one:
+// scan, encode with its quantizers, write a segment.
 #pragma once
 
 #include <string>
@@ -14,6 +15,11 @@ namespace quiver {
 // See qv_build for the contract: atomic, cancellable through `progress`
 // (may be empty), and every failure a status naming its cause.
 Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& params,
+                  const std::string& index_dir, const ProgressFn& progress);
+
+// See qv_train: an index of no files, with quantizers trained on `sample`
+// (n * dim floats), for builds that encode with them elsewhere.
+Status TrainIndex(const float* sample, int64_t n, int32_t dim, int64_t corpus_rows, const BuildParams& params,
                   const std::string& index_dir, const ProgressFn& progress);
 
 // See qv_append: `params` gives the storage, the threads and the source text;

@@ -160,4 +160,28 @@ qv_status qv_compact(const char* index_dir, qv_progress_fn progress, void* user)
   });
 }
 
+qv_status qv_train(const float* sample, int64_t n, int32_t dim, int64_t corpus_rows,
+                   const qv_build_params* params, const char* index_dir, qv_progress_fn progress,
+                   void* user) {
+  return Guarded([&]() -> Status {
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    QV_CHECK_ARG(corpus_rows >= 0, "corpus_rows is negative");
+    quiver::BuildParams defaults;
+    const quiver::BuildParams& bp = params != nullptr ? params->params : defaults;
+    return quiver::TrainIndex(sample, n, dim, corpus_rows, bp, index_dir, ProgressOf(progress, user));
+  });
+}
+
+qv_status qv_merge(const char* const* part_dirs, int64_t n_parts, const char* index_dir,
+                   qv_progress_fn progress, void* user) {
+  return Guarded([&]() -> Status {
+    ARROW_ASSIGN_OR_RAISE(auto parts, Paths(part_dirs, n_parts));
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    quiver::Progress report(ProgressOf(progress, user));
+    return quiver::MergeIndexes(parts, index_dir, [&](int64_t done, int64_t total) {
+      return report.Report(QV_PHASE_WRITE, done, total);
+    });
+  });
+}
+
 }  // extern "C"

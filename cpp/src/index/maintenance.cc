@@ -11,8 +11,8 @@ namespace quiver {
 namespace fs = std::filesystem;
 namespace {
 
-// The reader of the index in `index_dir`, opened under `lock`.
-Result<std::unique_ptr<MmapIndexReader>> OpenLocked(const std::string& index_dir) {
+// The reader of the index in `index_dir`, NotFound naming it when there is none.
+Result<std::unique_ptr<MmapIndexReader>> OpenExisting(const std::string& index_dir) {
   std::error_code ec;
   if (!fs::exists(fs::path(index_dir) / format::kManifestName, ec)) {
     return NotFound("no index at '" + index_dir + "'");
@@ -25,7 +25,7 @@ Result<std::unique_ptr<MmapIndexReader>> OpenLocked(const std::string& index_dir
 Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>& paths) {
   if (paths.empty()) return Status::Invalid("no file to remove given");
   ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
-  ARROW_ASSIGN_OR_RAISE(auto index, OpenLocked(index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto index, OpenExisting(index_dir));
   Manifest next = index->manifest();
   std::vector<int32_t> removed = next.removed_files;
   for (const std::string& path : paths) {
@@ -51,64 +51,125 @@ Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>&
   return CommitManifest(index_dir, lock, std::move(next));
 }
 
-Status CompactIndex(const std::string& index_dir, const WriteProgress& progress) {
-  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
-  ARROW_ASSIGN_OR_RAISE(auto index, OpenLocked(index_dir));
-  const Manifest& m = index->manifest();
-  if (m.segments.empty() && m.removed_files.empty()) return Status::OK();
+namespace {
 
-  // Old ordinal -> new ordinal (-1: removed). Keeping the order keeps every
-  // list in key order, as a build writes it.
-  std::vector<int64_t> renumber(m.files.size(), -1);
+// One base file over the live rows of `parts`, in order: their files not
+// removed, renumbered from 0 in order, and their lists concatenated. Every
+// list stays in key order, as a build writes it. The parts share their
+// quantizers (checked by the callers).
+Status WriteConcatenation(const std::string& index_dir, const IndexLock& lock,
+                          const std::vector<const MmapIndexReader*>& parts, const WriteProgress& progress) {
+  const MmapIndexReader& first = *parts.front();
   IndexContents c;
   Manifest& next = c.manifest;
-  next.params = m.params;
-  next.rows_total = m.rows_total;
-  next.rows_indexed = m.rows_indexed;
-  next.skipped = m.skipped;
-  for (size_t i = 0; i < m.files.size(); ++i) {
-    if (m.removed(static_cast<int32_t>(i))) continue;
-    renumber[i] = static_cast<int64_t>(next.files.size());
-    next.files.push_back(m.files[i]);
+  next.params = first.params();
+  // Old (part, ordinal) -> new ordinal, -1 when removed.
+  std::vector<std::vector<int64_t>> renumber(parts.size());
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const Manifest& m = parts[p]->manifest();
+    renumber[p].assign(m.files.size(), -1);
+    for (size_t i = 0; i < m.files.size(); ++i) {
+      if (m.removed(static_cast<int32_t>(i))) continue;
+      renumber[p][i] = static_cast<int64_t>(next.files.size());
+      next.files.push_back(m.files[i]);
+    }
+    next.rows_total += m.rows_total;
+    next.rows_indexed += m.rows_indexed;
+    next.skipped.null_vector += m.skipped.null_vector;
+    next.skipped.wrong_length += m.skipped.wrong_length;
+    next.skipped.non_finite += m.skipped.non_finite;
   }
 
-  const int32_t nlist = m.params.nlist, pq_m = m.params.pq_m;
+  const int32_t nlist = next.params.nlist, pq_m = next.params.pq_m;
   c.list_sizes.assign(nlist, 0);
-  for (int32_t l = 0; l < nlist; ++l) {
-    for (int32_t g = 0; g < index->segments(); ++g) {
-      ARROW_ASSIGN_OR_RAISE(PostingList list, index->list(g, l));
-      for (int64_t i = 0; i < list.size; ++i) {
-        const uint32_t file = QV_ROW_KEY_FILE(list.keys[i]);
-        if (file >= renumber.size()) {
-          return CorruptIndex("corrupt index '" + index_dir + "': row key " + std::to_string(list.keys[i]) +
-                              " names no file");
+  for (size_t p = 0; p < parts.size(); ++p) {
+    const MmapIndexReader& index = *parts[p];
+    for (int32_t l = 0; l < nlist; ++l) {
+      for (int32_t g = 0; g < index.segments(); ++g) {
+        ARROW_ASSIGN_OR_RAISE(PostingList list, index.list(g, l));
+        for (int64_t i = 0; i < list.size; ++i) {
+          const uint32_t file = QV_ROW_KEY_FILE(list.keys[i]);
+          if (file >= renumber[p].size()) {
+            return CorruptIndex("corrupt index '" + index_dir + "': row key " + std::to_string(list.keys[i]) +
+                                " names no file");
+          }
+          if (renumber[p][file] >= 0) ++c.list_sizes[l];
         }
-        if (renumber[file] >= 0) ++c.list_sizes[l];
       }
     }
   }
   int64_t rows = 0;
-  for (int64_t s : c.list_sizes) rows += s;
+  for (int64_t n : c.list_sizes) rows += n;
   if (rows != next.rows_indexed) {
-    return CorruptIndex("corrupt index '" + index_dir + "': its lists hold " + std::to_string(rows) +
-                        " rows of its files, its manifest says " + std::to_string(next.rows_indexed));
+    return CorruptIndex("corrupt index: the lists hold " + std::to_string(rows) + " rows of live files, the " +
+                        "manifests say " + std::to_string(next.rows_indexed));
   }
-  c.centroids = index->centroids();
-  c.codebooks = index->pq_codebooks();
+  c.centroids = first.centroids();
+  c.codebooks = first.pq_codebooks();
   c.fill_list = [&](int32_t l, uint8_t* codes, uint64_t* keys) -> Status {
     int64_t out = 0;
-    for (int32_t g = 0; g < index->segments(); ++g) {
-      ARROW_ASSIGN_OR_RAISE(PostingList list, index->list(g, l));
-      for (int64_t i = 0; i < list.size; ++i) {
-        const int64_t file = renumber[QV_ROW_KEY_FILE(list.keys[i])];
-        if (file < 0) continue;
-        std::memcpy(codes + out * pq_m, list.codes + i * pq_m, pq_m);
-        keys[out++] = QV_ROW_KEY(file, QV_ROW_KEY_ROW(list.keys[i]));
+    for (size_t p = 0; p < parts.size(); ++p) {
+      const MmapIndexReader& index = *parts[p];
+      for (int32_t g = 0; g < index.segments(); ++g) {
+        ARROW_ASSIGN_OR_RAISE(PostingList list, index.list(g, l));
+        for (int64_t i = 0; i < list.size; ++i) {
+          const int64_t file = renumber[p][QV_ROW_KEY_FILE(list.keys[i])];
+          if (file < 0) continue;
+          std::memcpy(codes + out * pq_m, list.codes + i * pq_m, pq_m);
+          keys[out++] = QV_ROW_KEY(file, QV_ROW_KEY_ROW(list.keys[i]));
+        }
       }
     }
     return Status::OK();
   };
   return WriteIndex(index_dir, lock, std::move(c), progress);
+}
+
+// Why `part` cannot be merged with `first`, or OK: the same parameters and
+// the same quantizers, byte for byte.
+Status CheckSameQuantizers(const MmapIndexReader& first, const MmapIndexReader& part, const std::string& part_dir) {
+  const IndexParams& a = first.params();
+  const IndexParams& b = part.params();
+  auto differ = [&](const std::string& what) {
+    return Status::Invalid("the index at '", part_dir, "' has other ", what,
+                           " than the first: indexes merge only when built with the same quantizers "
+                           "(BuildParams quantizers_from)");
+  };
+  if (a.dim != b.dim || a.metric != b.metric || a.nlist != b.nlist || a.pq_m != b.pq_m) return differ("parameters");
+  if (a.vector_column != b.vector_column) return differ("a vector column");
+  const size_t centroid_bytes = static_cast<size_t>(a.nlist) * a.dim * sizeof(float);
+  const size_t codebook_bytes = static_cast<size_t>(a.pq_m) * 256 * (a.dim / a.pq_m) * sizeof(float);
+  if (std::memcmp(first.centroids(), part.centroids(), centroid_bytes) != 0 ||
+      std::memcmp(first.pq_codebooks(), part.pq_codebooks(), codebook_bytes) != 0) {
+    return differ("quantizers");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status CompactIndex(const std::string& index_dir, const WriteProgress& progress) {
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto index, OpenExisting(index_dir));
+  const Manifest& m = index->manifest();
+  if (m.segments.empty() && m.removed_files.empty()) return Status::OK();
+  return WriteConcatenation(index_dir, lock, {index.get()}, progress);
+}
+
+Status MergeIndexes(const std::vector<std::string>& part_dirs, const std::string& index_dir,
+                    const WriteProgress& progress) {
+  if (part_dirs.empty()) return Status::Invalid("no index to merge given");
+  std::vector<std::unique_ptr<MmapIndexReader>> parts;
+  std::vector<const MmapIndexReader*> views;
+  for (const std::string& dir : part_dirs) {
+    if (dir == index_dir) return Status::Invalid("'", dir, "' is both a part and the merged index");
+    ARROW_ASSIGN_OR_RAISE(auto part, OpenExisting(dir));
+    if (!parts.empty()) ARROW_RETURN_NOT_OK(CheckSameQuantizers(*parts.front(), *part, dir));
+    views.push_back(part.get());
+    parts.push_back(std::move(part));
+  }
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
+  return WriteConcatenation(index_dir, lock, views, progress);
 }
 
 }  // namespace quiver

@@ -1,5 +1,6 @@
-// Changing an index without reading its source files: removing files from it
-// and compacting its segments into one base file.
+// Changing indexes without reading their source files: removing files from
+// one, compacting its segments into one base file, merging several built
+// with the same quantizers into one.
 #pragma once
 
 #include <string>
@@ -19,5 +20,11 @@ Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>&
 // renumbered in order; what a build over those files with the same
 // quantizers writes. Nothing to do (one segment, nothing removed) is OK.
 Status CompactIndex(const std::string& index_dir, const WriteProgress& progress);
+
+// See qv_merge: the indexes in `part_dirs`, built with the same quantizers,
+// as one index in `index_dir` (their files in order, each part's numbered
+// after the previous part's).
+Status MergeIndexes(const std::vector<std::string>& part_dirs, const std::string& index_dir,
+                    const WriteProgress& progress);
 
 }  // namespace quiver

@@ -165,6 +165,46 @@ public final class QuiverIndex implements AutoCloseable {
         List.of(), indexDir, BuildParams.defaults(), listener, null);
   }
 
+  /**
+   * Trains quantizers on {@code sample} and writes them to {@code indexDir} as an index of no
+   * files: the first step of a build spread over machines. Builds with {@link
+   * BuildParams.Builder#quantizersFrom quantizersFrom(indexDir)} then encode groups of files
+   * anywhere, and {@link #merge} joins their indexes into what one build would have written.
+   *
+   * @param sample rows of {@code dim} floats drawn from the corpus (for COSINE, normalised here)
+   * @param corpusRows the rows the whole index will hold: picks nlist when {@code params} say 0
+   * @param params metric, nlist, pqM, seed and threads of the training
+   */
+  public static void train(float[][] sample, int dim, long corpusRows, BuildParams params, Path indexDir,
+      ProgressListener listener) {
+    Objects.requireNonNull(sample, "sample");
+    try (Arena arena = Arena.ofShared()) {
+      MemorySegment rows = arena.allocate(JAVA_FLOAT, Math.max(1L, (long) sample.length * dim));
+      for (int i = 0; i < sample.length; i++) {
+        if (sample[i].length != dim) {
+          throw new IllegalArgumentException("sample row " + i + " has " + sample[i].length + " values, not " + dim);
+        }
+        MemorySegment.copy(sample[i], 0, rows, JAVA_FLOAT, (long) i * dim * Float.BYTES, dim);
+      }
+      write((paths, n, nativeParams, dir, progress, user) -> quiver_h.qv_train(rows, sample.length, dim,
+          corpusRows, nativeParams, dir, progress, user), List.of(), indexDir, params, listener, null);
+    }
+  }
+
+  /**
+   * Joins the indexes in {@code parts}, built with the same quantizers, into one index in {@code
+   * indexDir}: their files in the order given, each part's numbered after the previous part's,
+   * removed files left out. The result is the index a build over all those files with the same
+   * quantizers writes. The parts are left as they were.
+   *
+   * @throws InvalidArgumentException naming the first part trained apart from the first
+   */
+  public static void merge(List<Path> parts, Path indexDir, ProgressListener listener) {
+    Objects.requireNonNull(parts, "parts");
+    write((paths, n, params, dir, progress, user) -> quiver_h.qv_merge(paths, n, dir, progress, user),
+        parts.stream().map(Path::toString).toList(), indexDir, BuildParams.defaults(), listener, null);
+  }
+
   private static MemorySegment pathArray(List<String> paths, Arena arena) {
     MemorySegment array = arena.allocate(ADDRESS, Math.max(1, paths.size()));
     for (int i = 0; i < paths.size(); i++) {
@@ -173,7 +213,7 @@ public final class QuiverIndex implements AutoCloseable {
     return array;
   }
 
-  /** qv_build, qv_append and qv_compact: the calls that write an index, with progress. */
+  /** qv_build, qv_append, qv_compact, qv_train and qv_merge: the calls that write an index. */
   @FunctionalInterface
   private interface NativeWrite {
     int call(MemorySegment paths, long nPaths, MemorySegment params, MemorySegment indexDir,

@@ -88,6 +88,29 @@ public final class QuiverSpark {
         vectorColumn, columns, k, options, catalog);
   }
 
+  /**
+   * Builds the index of {@code corpus} across the cluster, and returns it as {@link
+   * QuiverSession#build(Dataset, BuildParams, String)} does. The driver draws the training sample
+   * with Spark (a sampled scan; the rest of the corpus never passes through the driver) and trains
+   * the quantizers; each executor task encodes a group of consecutive files with them, writing
+   * its index beside {@code location}; the driver merges those of the successful attempts in file
+   * order. The result is, list for list, the index a build on one machine writes with the same
+   * quantizers; a failed or retried task leaves nothing in it. The join and {@code QuiverSession}
+   * build this way on a cluster for a corpus of at least {@code spark.quiver.build.distributedMinRows}
+   * rows (default 10,000,000).
+   *
+   * @param location where the index goes (null: the application's index cache); every executor must
+   *     reach its parent directory (a shared or Hadoop filesystem)
+   */
+  public static CorpusIndex build(Dataset<Row> corpus, BuildParams params, String location) {
+    IndexCatalog catalog = IndexCatalog.of(corpus.sparkSession());
+    CorpusFiles files = CorpusFiles.of(corpus, List.of(params.vectorColumn()), catalog.temporaryRoot());
+    if (files.temporaryCopy() != null) {
+      catalog.registerTemporaryCopy(files.temporaryCopy());
+    }
+    return new CorpusIndex(catalog.obtain(files, params, location, false, true, IndexCatalog.Distribution.ALWAYS));
+  }
+
   /** {@link #kNearestJoin(Dataset, String, Dataset, String, int, KnnJoinOptions)} over Parquet files or directories. */
   public static Dataset<Row> kNearestJoin(
       Dataset<Row> left,

@@ -100,12 +100,11 @@ class StandaloneClusterTest {
     return pb.start();
   }
 
-  @Test
-  void theJoinRunsOnExecutorsInOtherProcessesOverAnHdfsCorpus() throws Exception {
+  private static SparkSession clusterSession() {
     String classDirs = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
         .filter(e -> !e.endsWith(".jar"))
         .collect(Collectors.joining(File.pathSeparator));
-    SparkSession spark = SparkSession.builder()
+    return SparkSession.builder()
         .master(master)
         .appName("quiver-standalone-cluster-test")
         .config("spark.executor.memory", "512m")
@@ -119,6 +118,11 @@ class StandaloneClusterTest {
         .config("spark.sql.adaptive.enabled", "false")
         .config("spark.default.parallelism", "2")
         .getOrCreate();
+  }
+
+  @Test
+  void theJoinRunsOnExecutorsInOtherProcessesOverAnHdfsCorpus() throws Exception {
+    SparkSession spark = clusterSession();
     try {
       String root = "hdfs://localhost:" + hdfs.getNameNodePort();
       Dataset<Row> corpus = TestData.writeCorpus(spark, root + "/corpus", 600, 3, 21, 0);
@@ -140,6 +144,33 @@ class StandaloneClusterTest {
       // One stage on the corpus side: the index, never a shuffle of the corpus.
       String plan = joined.queryExecution().executedPlan().toString();
       assertFalse(plan.contains("FileScan parquet [id"), plan);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  @Test
+  void aDistributedBuildOnTheClusterIsOneBuildEvenWhenItsTasksFailOnce() throws Exception {
+    SparkSession spark = clusterSession();
+    try {
+      String root = "hdfs://localhost:" + hdfs.getNameNodePort();
+      Dataset<Row> corpus = TestData.writeCorpus(spark, root + "/dcorpus", 2000, 4, 31, 0);
+      BuildParams params = BuildParams.builder().nlist(8).pqM(4).build();
+      // Every encoding task dies once after writing part of its index; Spark runs it again.
+      spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, "true");
+      QuiverSpark.build(corpus, params, root + "/dindex");
+      spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, null);
+
+      org.apache.hadoop.fs.FileSystem fs = hdfs.getFileSystem();
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path("/"))) {
+        assertFalse(st.getPath().getName().contains(".parts-"), "parts left: " + st.getPath());
+      }
+      Path local = dir.resolve("dindex-copy");
+      fs.copyToLocalFile(new org.apache.hadoop.fs.Path("/dindex"), new org.apache.hadoop.fs.Path(local.toUri()));
+      List<String> files = TestData.parquetFiles(fs, "/dcorpus").stream().map(st -> st.getPath().toString()).toList();
+      assertEquals(4, files.size());
+      DistributedBuildTest.assertEqualsALocalBuildWithItsQuantizers(local, files, params,
+          new HadoopFileSource(spark.sparkContext().hadoopConfiguration()), dir);
     } finally {
       spark.stop();
     }

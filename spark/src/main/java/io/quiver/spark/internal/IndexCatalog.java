@@ -1,7 +1,6 @@
 package io.quiver.spark.internal;
 
 import io.quiver.BuildParams;
-import io.quiver.FileSource;
 import io.quiver.CorruptIndexException;
 import io.quiver.FileInfo;
 import io.quiver.IndexInfo;
@@ -132,6 +131,20 @@ public final class IndexCatalog {
    */
   public synchronized IndexRef obtain(
       CorpusFiles corpus, BuildParams params, String userLocation, boolean failOnStale, boolean force) {
+    return obtain(corpus, params, userLocation, failOnStale, force, Distribution.AUTO);
+  }
+
+  /** Where a build runs: see {@link QuiverConf#DISTRIBUTED_BUILD_MIN_ROWS}. */
+  public enum Distribution {
+    /** Across the cluster when it is one and the corpus has enough rows; on the driver otherwise. */
+    AUTO,
+    /** Across the cluster's executors (local mode: its task threads). */
+    ALWAYS
+  }
+
+  /** {@link #obtain(CorpusFiles, BuildParams, String, boolean, boolean)} building as {@code distribution} says. */
+  public synchronized IndexRef obtain(CorpusFiles corpus, BuildParams params, String userLocation,
+      boolean failOnStale, boolean force, Distribution distribution) {
     if (closed) {
       throw new IllegalStateException("the Spark application of this index catalog has ended");
     }
@@ -171,7 +184,7 @@ public final class IndexCatalog {
         return found.answering(corpus);
       }
     }
-    build(corpus, params.toBuilder().source(corpus.sourceText()).build(), location);
+    build(corpus, params.toBuilder().source(corpus.sourceText()).build(), location, distribution);
     Entry entry = new Entry(key, location, temporary, corpus.files(), corpus.sourceText());
     remember(identity, entry);
     return describe(location, key).answering(corpus);
@@ -272,26 +285,48 @@ public final class IndexCatalog {
     }
   }
 
-  private void build(CorpusFiles corpus, BuildParams params, String location) {
+  private void build(CorpusFiles corpus, BuildParams params, String location, Distribution distribution) {
     IndexHandles.dropLocation(location);
     Path local = Locations.localPath(location);
     long start = System.nanoTime();
-    FileSource source = corpus.local() ? null : HadoopSources.shared(hadoopConf());
+    boolean distributed = distribution == Distribution.ALWAYS || largeOnACluster(corpus);
+    // The tasks of a distributed build write their parts beside the index, where every executor
+    // and the driver reach them.
+    String parts = (local != null ? "file:" + local : location.replaceAll("/+$", "")) + ".parts-" + UUID.randomUUID();
     if (local != null) {
       createParent(local);
-      QuiverIndex.build(corpus.paths(), local, params, ProgressListener.none(), source);
+      buildInto(local, corpus, params, distributed, parts);
     } else {
       Path staging = Path.of(System.getProperty("java.io.tmpdir"), "quiver-build-" + UUID.randomUUID());
       try {
-        QuiverIndex.build(corpus.paths(), staging, params, ProgressListener.none(), source);
+        buildInto(staging, corpus, params, distributed, parts);
         upload(staging, location);
       } finally {
         Cleanup.deleteLocalTree(staging);
       }
     }
     builds.incrementAndGet();
-    LOG.info("built the index of {} files at {} in {} ms", corpus.files().size(), location,
-        (System.nanoTime() - start) / 1_000_000);
+    LOG.info("built the index of {} files at {} in {} ms{}", corpus.files().size(), location,
+        (System.nanoTime() - start) / 1_000_000, distributed ? " across the cluster" : "");
+  }
+
+  private void buildInto(Path dir, CorpusFiles corpus, BuildParams params, boolean distributed, String parts) {
+    if (distributed) {
+      DistributedBuild.run(SparkSession.active(), corpus, params, dir, parts, sc.defaultParallelism());
+    } else {
+      QuiverIndex.build(corpus.paths(), dir, params, ProgressListener.none(),
+          corpus.local() ? null : HadoopSources.shared(hadoopConf()));
+    }
+  }
+
+  /** Whether {@link Distribution#AUTO} builds across the cluster: see {@link QuiverConf#DISTRIBUTED_BUILD_MIN_ROWS}. */
+  private boolean largeOnACluster(CorpusFiles corpus) {
+    long minRows = sc.conf().getLong(QuiverConf.DISTRIBUTED_BUILD_MIN_ROWS, QuiverConf.DEFAULT_DISTRIBUTED_BUILD_MIN_ROWS);
+    if (sc.isLocal() || minRows < 0) {
+      return false;
+    }
+    return minRows == 0
+        || SparkSession.active().read().parquet(corpus.paths().toArray(String[]::new)).count() >= minRows;
   }
 
   private static void createParent(Path dir) {

@@ -28,6 +28,17 @@ public final class QuiverConf {
    */
   public static final String CACHE_BUDGET = "spark.quiver.cache.budget";
 
+  /**
+   * From this many corpus rows on, an index the join or {@code QuiverSession} builds on a cluster
+   * (not in local mode) is built across it: the driver samples with Spark and trains, the
+   * executors encode groups of files, the driver merges (as {@code QuiverSpark.build} always
+   * does). 0: every build on a cluster; a negative value: never. Default {@value
+   * #DEFAULT_DISTRIBUTED_BUILD_MIN_ROWS}.
+   */
+  public static final String DISTRIBUTED_BUILD_MIN_ROWS = "spark.quiver.build.distributedMinRows";
+
+  public static final long DEFAULT_DISTRIBUTED_BUILD_MIN_ROWS = 10_000_000L;
+
   /** {@link #CACHE_BUDGET} unless set: quiver.h's QV_DEFAULT_CACHE_BUDGET_BYTES. */
   public static final long DEFAULT_CACHE_BUDGET_BYTES = io.quiver.QuiverIndex.DEFAULT_CACHE_BUDGET_BYTES;
 }
