@@ -2,6 +2,7 @@ package io.quiver.spark.internal;
 
 import io.quiver.BuildParams;
 import io.quiver.CorruptIndexException;
+import io.quiver.FileSource;
 import io.quiver.FileInfo;
 import io.quiver.IndexInfo;
 import io.quiver.ProgressListener;
@@ -55,6 +56,7 @@ public final class IndexCatalog {
   private final Map<String, Entry> temporaryIndexes = new LinkedHashMap<>();
   private final List<String> temporaryCopies = new ArrayList<>();
   private final AtomicLong builds = new AtomicLong();
+  private final AtomicLong appends = new AtomicLong();
   private boolean closed;
 
   private IndexCatalog(SparkContext sc) {
@@ -113,6 +115,11 @@ public final class IndexCatalog {
     return builds.get();
   }
 
+  /** Appends to an index this application ran instead of a build, its corpus having gained files. */
+  public long appends() {
+    return appends.get();
+  }
+
   public Configuration hadoopConf() {
     return sc.hadoopConfiguration();
   }
@@ -165,7 +172,12 @@ public final class IndexCatalog {
     }
 
     Entry previous = byIdentity.get(identity);
-    if (previous != null && !previous.key().equals(key)) {
+    if (previous != null && !previous.key().equals(key) && !force
+        && (userLocation == null || userLocation.equals(previous.location()))
+        && addedFiles(previous.files(), corpus.files()) != null) {
+      // The corpus only gained files: its index takes them as a new segment where it is.
+      location = previous.location();
+    } else if (previous != null && !previous.key().equals(key)) {
       String changed = firstChange(previous.files(), corpus.files())
           + (corpus.table() == null ? "" : "; it was built from the " + previous.source()
               + ", the corpus is the " + corpus.sourceText());
@@ -198,7 +210,7 @@ public final class IndexCatalog {
    */
   public IndexRef answeringLatest(IndexRef ref, CorpusFiles latest) {
     List<String> now = latest.paths();
-    if (!now.equals(ref.files())) {
+    if (!new java.util.HashSet<>(now).equals(new java.util.HashSet<>(ref.files()))) {
       throw new StaleCorpusException("the index at " + ref.location() + " was built from the " + ref.source()
           + "; the table is at " + latest.sourceText().replaceFirst(".* version ", "version ")
           + " with other files: " + fileSetChange(ref.files(), now)
@@ -243,6 +255,11 @@ public final class IndexCatalog {
     if (mismatch == null) {
       return ref;
     }
+    List<CorpusFiles.SourceFile> added = mismatch.equals(FILES_ADDED) ? addedFiles(ref.files(), corpus) : null;
+    if (added != null) {
+      append(location, corpus, added, params);
+      return describe(location, key);
+    }
     IndexHandles.drop(location, key);
     if (failOnStale) {
       throw new StaleCorpusException("the index at " + location + " does not match the corpus: " + mismatch);
@@ -265,13 +282,69 @@ public final class IndexCatalog {
         return "it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
             + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText());
       }
-      List<String> indexed = info.files().stream().map(FileInfo::location).toList();
-      List<String> wanted = corpus.files().stream().map(CorpusFiles.SourceFile::path).toList();
-      if (!indexed.equals(wanted)) {
-        return "it indexes the files " + indexed + ", not " + wanted;
+      // Files as sets: an append numbers its files after the index's, wherever the corpus lists them.
+      java.util.Set<String> indexed = new java.util.LinkedHashSet<>();
+      for (FileInfo f : info.files()) {
+        if (!lease.index().isRemoved(f.ordinal())) indexed.add(f.location());
       }
+      java.util.Set<String> wanted = new java.util.LinkedHashSet<>(corpus.paths());
+      if (indexed.equals(wanted)) {
+        return null;
+      }
+      if (wanted.containsAll(indexed)) {
+        return FILES_ADDED;
+      }
+      return "it indexes the files " + indexed + ", not " + wanted;
+    }
+  }
+
+  /** What {@link #mismatch} says when the corpus holds every indexed file and more. */
+  private static final String FILES_ADDED = "the corpus has files the index does not";
+
+  /** The files of {@code now} not in {@code before}, when {@code now} holds all of {@code before} unchanged; else null. */
+  private static List<CorpusFiles.SourceFile> addedFiles(List<CorpusFiles.SourceFile> before,
+      List<CorpusFiles.SourceFile> now) {
+    java.util.Set<CorpusFiles.SourceFile> all = new java.util.HashSet<>(now);
+    if (!all.containsAll(before) || before.size() >= now.size()) {
       return null;
     }
+    java.util.Set<CorpusFiles.SourceFile> had = new java.util.HashSet<>(before);
+    return now.stream().filter(f -> !had.contains(f)).toList();
+  }
+
+  /** The corpus files whose paths the index at hand does not record ({@code indexed}: its files by ordinal). */
+  private static List<CorpusFiles.SourceFile> addedFiles(List<String> indexed, CorpusFiles corpus) {
+    java.util.Set<String> had = new java.util.HashSet<>(indexed);
+    List<CorpusFiles.SourceFile> out = corpus.files().stream().filter(f -> !had.contains(f.path())).toList();
+    return out.isEmpty() ? null : out;
+  }
+
+  /** Appends {@code files} to the index at {@code location} as a new segment, in place. */
+  private void append(String location, CorpusFiles corpus, List<CorpusFiles.SourceFile> files, BuildParams params) {
+    IndexHandles.dropLocation(location);
+    long start = System.nanoTime();
+    List<String> paths = files.stream().map(CorpusFiles.SourceFile::path).toList();
+    BuildParams appendParams = BuildParams.builder().threads(params.threads()).source(corpus.sourceText()).build();
+    FileSource source = corpus.local() ? null : HadoopSources.shared(hadoopConf());
+    Path local = Locations.localPath(location);
+    if (local != null) {
+      QuiverIndex.append(paths, local, appendParams, ProgressListener.none(), source);
+    } else {
+      Path staging = Path.of(System.getProperty("java.io.tmpdir"), "quiver-append-" + UUID.randomUUID());
+      try {
+        org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(location);
+        remote.getFileSystem(hadoopConf()).copyToLocalFile(false, remote, new org.apache.hadoop.fs.Path(staging.toUri()), true);
+        QuiverIndex.append(paths, staging, appendParams, ProgressListener.none(), source);
+        upload(staging, location);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot append to the index at " + location + ": " + e.getMessage(), e);
+      } finally {
+        Cleanup.deleteLocalTree(staging);
+      }
+    }
+    appends.incrementAndGet();
+    LOG.info("appended {} new file(s) of the corpus to the index at {} in {} ms (a segment; no rebuild)",
+        files.size(), location, (System.nanoTime() - start) / 1_000_000);
   }
 
   private IndexRef describe(String location, String key) {
