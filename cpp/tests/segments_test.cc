@@ -296,6 +296,60 @@ TEST_F(SegmentsTest, AnEditedManifestOrAMissingSegmentIsCorrupt) {
   EXPECT_NE(std::string(qv_last_error()).find(".qvs"), std::string::npos) << qv_last_error();
 }
 
+TEST_F(SegmentsTest, EachSegmentSaysHowWellTheQuantizersFitItsRows) {
+  // Enough rows that most of the build's are not in its training sample: codebooks fit the rows
+  // they were trained on better than any others, which would flatter the build's own error.
+  CorpusSpec larger;
+  larger.files = 3;
+  larger.rows_per_file = 4000;
+  larger.dim = 16;
+  larger.payload = false;
+  larger.file_prefix = "larger-";
+  auto big = WriteCorpus(dir_ / "larger", larger);
+  ASSERT_TRUE(big.ok());
+  BuildOptions options;
+  options.train_sample = 2000;
+  ASSERT_EQ(Build({big->paths[0], big->paths[1]}, index_, options), QV_OK) << qv_last_error();
+  ASSERT_EQ(Append({big->paths[2]}, index_), QV_OK) << qv_last_error();
+  // Rows from elsewhere: other centres, spread wider than the build's clusters.
+  CorpusSpec drifted = larger;
+  drifted.files = 1;
+  drifted.seed = 9;
+  drifted.cluster_spread = 2.0f;
+  drifted.file_prefix = "drifted-";
+  auto far = WriteCorpus(dir_ / "drifted", drifted);
+  ASSERT_TRUE(far.ok());
+  ASSERT_EQ(Append(far->paths, index_), QV_OK) << qv_last_error();
+
+  qv_index* h = nullptr;
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  qv_segment_info base, same, other;
+  ASSERT_EQ(qv_index_get_segment(h, 0, &base), QV_OK);
+  ASSERT_EQ(qv_index_get_segment(h, 1, &same), QV_OK);
+  ASSERT_EQ(qv_index_get_segment(h, 2, &other), QV_OK);
+  qv_index_close(h);
+  EXPECT_GT(base.mean_pq_error, 0);
+  EXPECT_GT(base.mean_coarse_error, base.mean_pq_error);  // the residuals' PQ shrinks the coarse error
+  EXPECT_GE(base.imbalance, 1.0);
+  // The same distribution fits as well; the drifted rows fit several times worse.
+  EXPECT_LT(same.mean_pq_error, 1.5 * base.mean_pq_error);
+  EXPECT_GT(same.mean_pq_error, base.mean_pq_error / 1.5);
+  EXPECT_GT(other.mean_pq_error, 3 * base.mean_pq_error);
+  EXPECT_GT(other.mean_coarse_error, 3 * base.mean_coarse_error);
+
+  // Compaction keeps the rows-weighted mean.
+  ASSERT_EQ(qv_compact(index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  qv_segment_info merged;
+  ASSERT_EQ(qv_index_get_segment(h, 0, &merged), QV_OK);
+  qv_index_close(h);
+  const double rows = double(base.rows_indexed + same.rows_indexed + other.rows_indexed);
+  EXPECT_NEAR(merged.mean_pq_error,
+              (base.mean_pq_error * base.rows_indexed + same.mean_pq_error * same.rows_indexed +
+               other.mean_pq_error * other.rows_indexed) / rows,
+              1e-9 * merged.mean_pq_error);
+}
+
 TEST_F(SegmentsTest, AFailedAppendChangesNothing) {
   ASSERT_EQ(Build(Files({0, 1}), index_), QV_OK) << qv_last_error();
   const auto before = Snapshot(index_);

@@ -376,11 +376,18 @@ QV_API qv_status qv_index_file_status(const qv_index* index, int32_t file);
 /* `*out` = 1 if file `file` was removed from the index (qv_remove_files), else 0. */
 QV_API qv_status qv_index_file_removed(const qv_index* index, int32_t file, int32_t* out);
 
+/* A segment, and how well the build's quantizers fit its rows: appended
+** rows that they fit markedly worse than the build's own rows (a larger
+** mean PQ error, lists filled more unevenly) are rows a new build would
+** serve better. */
 typedef struct qv_segment_info {
   int32_t first_file;   /* the segment holds rows of files [first_file, */
   int32_t n_files;      /*   first_file + n_files), removed ones included */
   int64_t rows_indexed; /* rows in its posting lists */
   int64_t bytes;        /* size of its binary file */
+  double mean_coarse_error; /* mean squared distance of its rows to their list's centroid */
+  double mean_pq_error;     /* mean squared error of their PQ reconstruction (0: not recorded) */
+  double imbalance;     /* nlist * sum(list size^2) / rows^2: 1 is even, FAISS's imbalance factor */
 } qv_segment_info;
 
 /* The number of segments: 1 after a build or qv_compact, one more per qv_append. */

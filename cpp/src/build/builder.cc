@@ -47,6 +47,23 @@ Status CheckDimension(const ScannedSources& sources, int32_t dim, const std::str
   return Status::OK();
 }
 
+// The mean errors of the files' encoded rows.
+EncodingError ErrorOf(const ScannedSources& sources) {
+  double coarse = 0, pq = 0;
+  int64_t rows = 0;
+  for (const BuildSource& f : sources.files) {
+    coarse += f.coarse_error;
+    pq += f.pq_error;
+    rows += f.rows_indexed;
+  }
+  EncodingError e;
+  if (rows > 0) {
+    e.coarse = coarse / static_cast<double>(rows);
+    e.pq = pq / static_cast<double>(rows);
+  }
+  return e;
+}
+
 // Every file as the manifest records it, with the skip counts added to `m`.
 void AddFiles(const ScannedSources& sources, Manifest* m) {
   for (const BuildSource& f : sources.files) {
@@ -166,6 +183,7 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   Manifest& m = contents.manifest;
   m.params = ParamsOf(opt, params, sample_rows);
   AddFiles(sources, &m);
+  m.base_error = ErrorOf(sources);
   contents.centroids = q.centroids.data();
   contents.codebooks = q.codebooks.data();
   contents.list_sizes = spill->list_sizes();
@@ -248,6 +266,7 @@ Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& par
   AddFiles(sources, &next);
   if (!params.source.empty()) next.params.source = params.source;
   SegmentContents segment;
+  segment.error = ErrorOf(sources);
   segment.first_file = first;
   segment.n_files = static_cast<int32_t>(sources.files.size());
   segment.list_sizes = spill->list_sizes();

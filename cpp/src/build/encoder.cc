@@ -30,15 +30,15 @@ struct Shared {
 // With one file per thread this runs on the calling thread; a lone file
 // spreads its batches' encoding over every thread.
 void EncodeResiduals(const PqEncoder& pq, const float* residuals, int64_t n, int32_t dim, int32_t m,
-                     int32_t threads, uint8_t* codes) {
+                     int32_t threads, uint8_t* codes, float* squared_errors) {
   constexpr int64_t kChunk = 1024;
   if (threads <= 1 || omp_in_parallel() || n < 2 * kChunk) {
-    pq.Encode(residuals, n, codes);
+    pq.Encode(residuals, n, codes, squared_errors);
     return;
   }
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int64_t begin = 0; begin < n; begin += kChunk) {
-    pq.Encode(residuals + begin * dim, std::min(kChunk, n - begin), codes + begin * m);
+    pq.Encode(residuals + begin * dim, std::min(kChunk, n - begin), codes + begin * m, squared_errors + begin);
   }
 }
 
@@ -48,7 +48,7 @@ Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
   std::vector<float> batch, residuals;
   std::vector<RowStatus> status;
   std::vector<int64_t> rows_ok, lists;
-  std::vector<float> distances;
+  std::vector<float> distances, errors;
   std::vector<uint8_t> codes;
   ListSpill::Appender out(s->spill);
   int64_t row = 0;
@@ -86,7 +86,12 @@ Status EncodeFile(BuildSource* f, int32_t ordinal, Shared* s) {
         for (int32_t j = 0; j < dim; ++j) residuals[i * dim + j] = batch[i * dim + j] - c[j];
       }
       codes.resize(static_cast<size_t>(k) * m);
-      EncodeResiduals(s->pq, residuals.data(), k, dim, m, s->opt.threads, codes.data());
+      errors.resize(k);
+      EncodeResiduals(s->pq, residuals.data(), k, dim, m, s->opt.threads, codes.data(), errors.data());
+      for (int64_t i = 0; i < k; ++i) {
+        f->coarse_error += distances[i];
+        f->pq_error += errors[i];
+      }
       for (int64_t i = 0; i < k; ++i) {
         const uint64_t key = QV_ROW_KEY(static_cast<uint32_t>(ordinal), static_cast<uint32_t>(row + rows_ok[i]));
         ARROW_RETURN_NOT_OK(out.Add(static_cast<int32_t>(lists[i]), key, codes.data() + i * m));

@@ -17,8 +17,10 @@ class PqEncoder {
   // at (j * 256 + c) * dsub.
   PqEncoder(int32_t dim, int32_t m, const float* codebooks, const Kernels& kernels = ActiveKernels());
 
-  // codes[i * m + j] for each of the n rows of x (n * dim floats).
-  void Encode(const float* x, int64_t n, uint8_t* codes) const;
+  // codes[i * m + j] for each of the n rows of x (n * dim floats), and, when
+  // `squared_errors` is not null, each row's squared distance to its
+  // reconstruction (the quantization error: how well the codebooks fit it).
+  void Encode(const float* x, int64_t n, uint8_t* codes, float* squared_errors = nullptr) const;
 
  private:
   int32_t dim_, m_, dsub_;

@@ -21,6 +21,11 @@ struct BuildSource {
   int64_t first_slot = 0;  // rows of all earlier files
   int64_t rows_indexed = 0;
   SkipCounts skipped;
+  // Sums over the encoded rows of the squared distance to their list's
+  // centroid and of the PQ reconstruction's squared error: how well the
+  // quantizers fit this file (see EncodingError).
+  double coarse_error = 0;
+  double pq_error = 0;
 };
 
 struct ScannedSources {

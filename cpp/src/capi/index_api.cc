@@ -153,6 +153,9 @@ qv_status qv_index_get_segment(const qv_index* index, int32_t segment, qv_segmen
     out->n_files = g.n_files;
     out->rows_indexed = g.rows_indexed;
     out->bytes = g.bytes;
+    out->mean_coarse_error = g.error.coarse;
+    out->mean_pq_error = g.error.pq;
+    out->imbalance = g.imbalance;
     return Status::OK();
   });
 }

@@ -380,6 +380,7 @@ Status WriteSegment(const std::string& index_dir, const IndexLock&, Manifest nex
   ref.first_file = c.first_file;
   ref.n_files = c.n_files;
   ref.rows_indexed = rows;
+  ref.error = c.error;
 
   format::MetaSection meta = MetaOf(p, c.n_files, rows);
   meta.quantizer_id = next.build_id;

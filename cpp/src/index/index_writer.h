@@ -37,6 +37,7 @@ struct IndexContents {
 
 // The posting lists of files [first_file, first_file + n_files).
 struct SegmentContents {
+  EncodingError error;
   int32_t first_file = 0;
   int32_t n_files = 0;
   std::vector<int64_t> list_sizes;  // nlist entries

@@ -80,6 +80,18 @@ Status WriteConcatenation(const std::string& index_dir, const IndexLock& lock,
     next.skipped.non_finite += m.skipped.non_finite;
   }
 
+  // The errors of the merged rows: each segment's, weighted by its rows.
+  double coarse = 0, pq = 0, weight = 0;
+  for (const MmapIndexReader* part : parts) {
+    for (int32_t g = 0; g < part->segments(); ++g) {
+      const MmapIndexReader::SegmentInfo info = part->segment_info(g);
+      coarse += info.error.coarse * static_cast<double>(info.rows_indexed);
+      pq += info.error.pq * static_cast<double>(info.rows_indexed);
+      weight += static_cast<double>(info.rows_indexed);
+    }
+  }
+  if (weight > 0) next.base_error = {coarse / weight, pq / weight};
+
   const int32_t nlist = next.params.nlist, pq_m = next.params.pq_m;
   c.list_sizes.assign(nlist, 0);
   for (size_t p = 0; p < parts.size(); ++p) {

@@ -44,7 +44,11 @@ std::string Manifest::ToJson() const {
   json j;
   j["format"] = "quiver-index";
   j["format_version"] = format_version;
-  j["index_file"] = {{"name", index_file}, {"bytes", index_file_bytes}, {"build_id", Hex64(build_id)}};
+  j["index_file"] = {{"name", index_file},
+                     {"bytes", index_file_bytes},
+                     {"build_id", Hex64(build_id)},
+                     {"mean_coarse_error", base_error.coarse},
+                     {"mean_pq_error", base_error.pq}};
   j["params"] = {{"vector_column", params.vector_column},
                  {"metric", MetricName(params.metric)},
                  {"dim", params.dim},
@@ -80,7 +84,9 @@ std::string Manifest::ToJson() const {
                       {"build_id", Hex64(g.build_id)},
                       {"first_file", g.first_file},
                       {"n_files", g.n_files},
-                      {"rows_indexed", g.rows_indexed}});
+                      {"rows_indexed", g.rows_indexed},
+                      {"mean_coarse_error", g.error.coarse},
+                      {"mean_pq_error", g.error.pq}});
     }
     j["segments"] = std::move(segs);
     j["removed_files"] = removed_files;
@@ -102,6 +108,11 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
     m.index_file = f.at("name").get<std::string>();
     m.index_file_bytes = f.at("bytes").get<uint64_t>();
     m.build_id = ParseHex64(f.at("build_id"));
+    // Absent from manifests written before it was recorded.
+    if (f.contains("mean_pq_error")) {
+      m.base_error.coarse = f.at("mean_coarse_error").get<double>();
+      m.base_error.pq = f.at("mean_pq_error").get<double>();
+    }
     const json& p = j.at("params");
     m.params.vector_column = p.at("vector_column").get<std::string>();
     ARROW_ASSIGN_OR_RAISE(m.params.metric, MetricFromName(p.at("metric").get<std::string>()));
@@ -141,6 +152,8 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
         g.first_file = e.at("first_file").get<int32_t>();
         g.n_files = e.at("n_files").get<int32_t>();
         g.rows_indexed = e.at("rows_indexed").get<int64_t>();
+        g.error.coarse = e.at("mean_coarse_error").get<double>();
+        g.error.pq = e.at("mean_pq_error").get<double>();
         m.segments.push_back(std::move(g));
       }
       m.removed_files = j.at("removed_files").get<std::vector<int32_t>>();

@@ -12,6 +12,16 @@
 
 namespace quiver {
 
+// How well the quantizers fit the rows of a segment: the means of their
+// squared distance to their list's centroid and of their PQ reconstruction's
+// squared error. Appended rows that the build's quantizers fit markedly worse
+// than the build's own rows are rows a retrain would serve better. 0 when
+// unknown (indexes built before it was recorded).
+struct EncodingError {
+  double coarse = 0;
+  double pq = 0;
+};
+
 // A segment appended after the build: its binary file and the files whose
 // rows its posting lists hold, files [first_file, first_file + n_files).
 struct SegmentRef {
@@ -21,6 +31,7 @@ struct SegmentRef {
   int32_t first_file = 0;
   int32_t n_files = 0;
   int64_t rows_indexed = 0;
+  EncodingError error;
 };
 
 struct Manifest {
@@ -28,6 +39,7 @@ struct Manifest {
   std::string index_file;       // the base file's name inside the index directory
   uint64_t index_file_bytes = 0;
   uint64_t build_id = 0;
+  EncodingError base_error;  // of the base file's rows
   IndexParams params;
   // Both count the files not removed: what a search answers from.
   int64_t rows_total = 0;

@@ -293,7 +293,15 @@ Status MmapIndexReader::Validate(Mapped* f, bool base) {
 
 MmapIndexReader::SegmentInfo MmapIndexReader::segment_info(int32_t segment) const {
   const Mapped& f = *files_[segment];
-  return {f.first_file, f.n_files, f.rows, static_cast<int64_t>(f.size)};
+  double squares = 0;
+  for (int32_t l = 0; l < manifest_.params.nlist; ++l) {
+    const double n = static_cast<double>(f.directory[l].count);
+    squares += n * n;
+  }
+  const double rows = static_cast<double>(f.rows);
+  const double imbalance = f.rows > 0 ? manifest_.params.nlist * squares / (rows * rows) : 0;
+  const EncodingError error = segment == 0 ? manifest_.base_error : manifest_.segments[segment - 1].error;
+  return {f.first_file, f.n_files, f.rows, static_cast<int64_t>(f.size), error, imbalance};
 }
 
 Result<PostingList> MmapIndexReader::list(int32_t segment, int32_t list) const {

@@ -44,6 +44,10 @@ class MmapIndexReader final : public IndexReader {
     int32_t n_files;
     int64_t rows_indexed;
     int64_t bytes;
+    EncodingError error;
+    // FAISS's imbalance factor of its lists: nlist * sum(size^2) / rows^2;
+    // 1 when every list holds as many rows, more when a few lists hold most.
+    double imbalance;
   };
   SegmentInfo segment_info(int32_t segment) const;  // 0 <= segment < segments()
   Storage& storage() const { return storage_ ? *storage_ : LocalStorage(); }

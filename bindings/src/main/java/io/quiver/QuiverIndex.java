@@ -444,7 +444,8 @@ public final class QuiverIndex implements AutoCloseable {
       for (int i = 0; i < count.get(JAVA_INT, 0); i++) {
         NativeErrors.check(quiver_h.qv_index_get_segment(index, i, g));
         out.add(new SegmentInfo(qv_segment_info.first_file(g), qv_segment_info.n_files(g),
-            qv_segment_info.rows_indexed(g), qv_segment_info.bytes(g)));
+            qv_segment_info.rows_indexed(g), qv_segment_info.bytes(g), qv_segment_info.mean_coarse_error(g),
+            qv_segment_info.mean_pq_error(g), qv_segment_info.imbalance(g)));
       }
       return List.copyOf(out);
     }
@@ -467,6 +468,50 @@ public final class QuiverIndex implements AutoCloseable {
     ensureOpen();
     return segments;
   }
+
+  /**
+   * When a new build would serve this index better than its appends: the appended rows' mean PQ
+   * error is at least {@value #RETRAIN_ERROR_RATIO} times the build's rows' (the build's
+   * quantizers fit the new data worse: recall drops for it), or their lists are filled at least
+   * {@value #RETRAIN_IMBALANCE_RATIO} times as unevenly (probes cost more). Empty when there is
+   * no append, or nothing says so, or the build trained on more than half of its own rows: the
+   * quantizers fit their training rows better than any others, so the build's error is then no
+   * yardstick.
+   */
+  public Optional<String> retrainAdvice() {
+    ensureOpen();
+    SegmentInfo base = segments.get(0);
+    if (segments.size() < 2 || base.meanPqError() <= 0 || info.trainSample() * 2 > base.rowsIndexed()) {
+      return Optional.empty();
+    }
+    double rows = 0, error = 0, imbalance = 0;
+    for (SegmentInfo g : segments.subList(1, segments.size())) {
+      rows += g.rowsIndexed();
+      error += g.meanPqError() * g.rowsIndexed();
+      imbalance += g.imbalance() * g.rowsIndexed();
+    }
+    if (rows == 0) {
+      return Optional.empty();
+    }
+    double errorRatio = error / rows / base.meanPqError();
+    double imbalanceRatio = base.imbalance() > 0 ? imbalance / rows / base.imbalance() : 0;
+    if (errorRatio >= RETRAIN_ERROR_RATIO) {
+      return Optional.of(String.format(java.util.Locale.ROOT,
+          "the appended rows' PQ error is %.1fx the build's: build the index again for the recall of its first build",
+          errorRatio));
+    }
+    if (imbalanceRatio >= RETRAIN_IMBALANCE_RATIO) {
+      return Optional.of(String.format(java.util.Locale.ROOT,
+          "the appended rows fill the lists %.1fx as unevenly as the build's: build the index again", imbalanceRatio));
+    }
+    return Optional.empty();
+  }
+
+  /** See {@link #retrainAdvice()}. */
+  public static final double RETRAIN_ERROR_RATIO = 1.5;
+
+  /** See {@link #retrainAdvice()}. */
+  public static final double RETRAIN_IMBALANCE_RATIO = 2.0;
 
   /** Whether file {@code file} was {@link #removeFiles removed}: searches never return its rows. */
   public boolean isRemoved(int file) {

@@ -31,8 +31,12 @@ class SegmentsTest {
     float[][] queries = Corpus.queries(10, 5);
     try (QuiverIndex index = QuiverIndex.open(corpus.indexDir)) {
       assertEquals(2, index.segments().size());
-      assertEquals(new SegmentInfo(1, 2, Corpus.ROWS[1] + Corpus.ROWS[2] - Corpus.NULL_ROWS.size(),
-          index.segments().get(1).bytes()), index.segments().get(1));
+      SegmentInfo appended = index.segments().get(1);
+      assertEquals(1, appended.firstFile());
+      assertEquals(2, appended.files());
+      assertEquals(Corpus.ROWS[1] + Corpus.ROWS[2] - Corpus.NULL_ROWS.size(), appended.rowsIndexed());
+      assertTrue(appended.meanPqError() > 0 && appended.meanCoarseError() > appended.meanPqError(), appended::toString);
+      assertTrue(appended.imbalance() >= 1, appended::toString);
       assertEquals(3, index.info().files().size());
       assertEquals(2, index.info().formatVersion());
       for (float[] q : queries) {
@@ -67,6 +71,33 @@ class SegmentsTest {
           assertEquals(corpus.files.get(r.key().file() + 1).toAbsolutePath().toString(), r.path());
         }
       }
+    }
+  }
+
+  @Test
+  void appendedRowsFromElsewhereAreAdvisedARetrain() throws IOException {
+    Path data = java.nio.file.Files.createDirectories(tmp.resolve("drift"));
+    // The build trains on 1,000 of its 4,000 rows, so its own error is mostly over rows it did not see.
+    float[][] same = ParquetFixtures.clustered(8000, Corpus.DIM, 1000);
+    float[][] elsewhere = ParquetFixtures.clustered(4000, Corpus.DIM, 77);
+    for (float[] row : elsewhere) for (int d = 0; d < row.length; d++) row[d] = row[d] * 4 + 3;
+    float[][][] parts = {java.util.Arrays.copyOfRange(same, 0, 4000), java.util.Arrays.copyOfRange(same, 4000, 8000), elsewhere};
+    Path[] files = new Path[3];
+    for (int f = 0; f < 3; f++) {
+      files[f] = data.resolve("part-" + f + ".parquet");
+      ParquetFixtures.write(files[f], parts[f], f * 4000L);
+    }
+    Path index = tmp.resolve("drift-index");
+    BuildParams params = BuildParams.builder().nlist(16).pqM(4).trainSample(1000).threads(2).build();
+    QuiverIndex.build(paths(files[0]), index, params, null, null);
+    QuiverIndex.append(paths(files[1]), index, params, null, null);
+    try (QuiverIndex opened = QuiverIndex.open(index)) {
+      assertEquals(java.util.Optional.empty(), opened.retrainAdvice(), opened.segments()::toString);
+    }
+    QuiverIndex.append(paths(files[2]), index, params, null, null);
+    try (QuiverIndex opened = QuiverIndex.open(index)) {
+      String advice = opened.retrainAdvice().orElseThrow(() -> new AssertionError(opened.segments()));
+      assertTrue(advice.contains("build the index again"), advice);
     }
   }
 

@@ -39,10 +39,12 @@ final class InfoCommand implements Callable<Integer> {
     IndexInfo info;
     List<Optional<String>> staleness = new ArrayList<>();
     List<SegmentInfo> segments;
+    Optional<String> retrain;
     List<Boolean> removed = new ArrayList<>();
     try (QuiverIndex opened = QuiverIndex.openWithoutFreshnessCheck(index)) {
       info = opened.info();
       segments = opened.segments();
+      retrain = opened.retrainAdvice();
       for (FileInfo f : info.files()) {
         staleness.add(opened.fileStaleness(f.ordinal()));
         removed.add(opened.isRemoved(f.ordinal()));
@@ -60,6 +62,7 @@ final class InfoCommand implements Callable<Integer> {
       doc.putAll(json(info, staleness));
       doc.put("index_files", own);
       doc.put("segments", SegmentsCommand.json(segments));
+      doc.put("retrain_advice", retrain.orElse(null));
       doc.put("removed_files", info.files().stream().filter(f -> removed.get(f.ordinal())).map(FileInfo::ordinal).toList());
       Json.print(out, doc);
       return ExitCodes.OK;
@@ -74,13 +77,15 @@ final class InfoCommand implements Callable<Integer> {
     if (segments.size() > 1) {
       out.println();
       out.printf("Segments (%d: the build's, then one per append; 'quiver compact' merges them)%n", segments.size());
-      Table segs = new Table(List.of("#", "files", "rows", "size"));
+      Table segs = new Table(List.of("#", "files", "rows", "size", "PQ error", "imbalance"));
       for (int g = 0; g < segments.size(); g++) {
         SegmentInfo s = segments.get(g);
         segs.add(List.of(g, s.files() == 0 ? "-" : s.firstFile() + "-" + (s.firstFile() + s.files() - 1),
-            Units.count(s.rowsIndexed()), Units.bytes(s.bytes())));
+            Units.count(s.rowsIndexed()), Units.bytes(s.bytes()), String.format(java.util.Locale.ROOT, "%.4g", s.meanPqError()),
+            String.format(java.util.Locale.ROOT, "%.2f", s.imbalance())));
       }
       segs.print(out);
+      retrain.ifPresent(r -> out.println("Retrain advised: " + r));
     }
     out.println();
     long stale = staleness.stream().filter(Optional::isPresent).count();

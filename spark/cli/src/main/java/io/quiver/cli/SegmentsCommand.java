@@ -134,7 +134,8 @@ final class SegmentsCommand {
     List<Object> out = new ArrayList<>();
     for (SegmentInfo g : segments) {
       out.add(Json.object("first_file", g.firstFile(), "files", g.files(), "rows_indexed", g.rowsIndexed(),
-          "bytes", g.bytes()));
+          "bytes", g.bytes(), "mean_coarse_error", g.meanCoarseError(), "mean_pq_error", g.meanPqError(),
+          "imbalance", g.imbalance()));
     }
     return out;
   }
