@@ -376,7 +376,8 @@ TEST_F(SegmentsTest, AFailedAppendChangesNothing) {
   }
 }
 
-// A child process for the kill test: this binary again, running only the
+// A child process for the kill test: this binary again (through the
+// emulator ctest runs it under, QUIVER_TEST_EMULATOR, if any), running only the
 // disabled test below, which appends QUIVER_CHILD_FILES (':'-separated) to
 // QUIVER_CHILD_INDEX and kills itself in phase QUIVER_CHILD_KILL_PHASE. A
 // fresh process rather than a fork: the parent's OpenMP and Arrow threads do
@@ -401,23 +402,39 @@ TEST(SegmentsChild, DISABLED_AppendAndDie) {
   FAIL() << "the append was not killed";  // it reports progress in both phases
 }
 
-// The signal that ended a child append killed in `phase`, or -1.
+// The signal that ended a child append killed in `phase`; -(exit code)
+// when it exited instead (127: it could not be started).
 int AppendKilledIn(const std::vector<std::string>& files, const std::string& index, int32_t phase) {
   std::string joined;
   for (const auto& f : files) joined += (joined.empty() ? "" : ":") + f;
+  std::vector<std::string> args;
+  for (std::string rest = QUIVER_TEST_EMULATOR; !rest.empty();) {
+    const size_t at = rest.find('|');
+    args.push_back(rest.substr(0, at));
+    rest = at == std::string::npos ? "" : rest.substr(at + 1);
+  }
+  // Under qemu-user, readlink answers with the emulated binary's path.
+  char self[4096];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return -1;
+  args.emplace_back(self, static_cast<size_t>(n));
+  args.emplace_back("--gtest_filter=SegmentsChild.DISABLED_AppendAndDie");
+  args.emplace_back("--gtest_also_run_disabled_tests");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {
     ::setenv("QUIVER_CHILD_INDEX", index.c_str(), 1);
     ::setenv("QUIVER_CHILD_FILES", joined.c_str(), 1);
     ::setenv("QUIVER_CHILD_KILL_PHASE", std::to_string(phase).c_str(), 1);
-    ::execl("/proc/self/exe", "quiver_tests", "--gtest_filter=SegmentsChild.DISABLED_AppendAndDie",
-            "--gtest_also_run_disabled_tests", static_cast<char*>(nullptr));
+    ::execvp(argv[0], argv.data());
     ::_exit(127);
   }
   int status = 0;
   if (::waitpid(pid, &status, 0) != pid) return -1;
-  return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+  return WIFSIGNALED(status) ? WTERMSIG(status) : -WEXITSTATUS(status);
 }
 
 TEST_F(SegmentsTest, AnAppendKilledMidwayLeavesThePreviousIndex) {
