@@ -251,6 +251,13 @@ TEST_F(SegmentsTest, TrainedOnceEncodedInPartsAndMergedIsTheBuildWithTheSameQuan
   EXPECT_FALSE(fs::exists(dir_ / "bad"));
   qv_build_params_destroy(p);
   EXPECT_EQ(Search(trained, 8, 0).keys, std::vector<uint64_t>(Search(trained, 8, 0).keys.size(), QV_NO_ROW));
+  // An odd number of lists leaves the list directory off the 64-byte grid that ends an index of no rows.
+  qv_build_params_create(&p);
+  qv_build_params_set_nlist(p, 5);
+  const std::string odd = dir_ / "odd";
+  ASSERT_EQ(qv_train(sample.data(), n, 16, 0, p, odd.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  qv_build_params_destroy(p);
+  EXPECT_EQ(qv_index_verify(odd.c_str()), QV_OK) << qv_last_error();
 
   BuildOptions with;
   with.quantizers_from = trained;

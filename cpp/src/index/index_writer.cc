@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -250,10 +251,13 @@ Status WriteBinary(const std::string& path, Layout layout, const BinaryContents&
   header.header_checksum = Checksum(&header, offsetof(format::FileHeader, header_checksum));
   ARROW_RETURN_NOT_OK(bin.WriteAt(table.data(), table.size() * sizeof(table[0]), sizeof header));
   ARROW_RETURN_NOT_OK(bin.WriteAt(&header, sizeof header, 0));
-  {  // padding after the last section makes the size exactly file_bytes
+  {  // padding after the last byte written makes the size exactly file_bytes (empty sections
+     // at the end, as an index of no rows has, write nothing)
     static const char zeros[format::kAlignment] = {};
-    const Layout::Planned& last = layout.plan.back();
-    uint64_t end = last.offset + last.length;
+    uint64_t end = 0;
+    for (const auto& s : layout.plan) {
+      if (s.length > 0) end = std::max(end, s.offset + s.length);
+    }
     if (end < layout.file_bytes) ARROW_RETURN_NOT_OK(bin.WriteAt(zeros, layout.file_bytes - end, end));
   }
   ARROW_RETURN_NOT_OK(bin.SyncAndClose());

@@ -47,6 +47,7 @@ public final class QuiverCommand {
     CommandLine bench = new CommandLine(new JoinBenchmark());
     bench.getCommandSpec().name("bench");
     cl.addSubcommand("bench", bench);
+    cl.addSubcommand("bench-build", new CommandLine(new io.quiver.cli.bench.BuildBenchmark()));
     return cl.setExecutionExceptionHandler(new Failures()).setCaseInsensitiveEnumValuesAllowed(true);
   }
 

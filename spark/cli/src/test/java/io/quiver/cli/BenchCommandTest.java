@@ -44,4 +44,19 @@ class BenchCommandTest {
       }
     });
   }
+
+  @Test
+  void buildBenchmarkComparesLocalDistributedAppendAndRebuild(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("bench-build", "--rows", "6000", "--append-rows", "1500", "--files", "4", "--dim", "16",
+        "--clusters", "16", "--queries", "5", "--work-dir", dir.resolve("work").toString());
+    assertEquals(0, run.exitCode(), run::toString);
+    String report = Files.readString(dir.resolve("work/build-report.md"));
+    for (String row : new String[] {"| on the driver", "| across the workers", "| append to the local index",
+        "| rebuild over all files", "Projection to 1,000,000,000 rows"}) {
+      assertTrue(report.contains(row), row + " in\n" + report);
+    }
+    // Recall is a number in [0, 1] on every build row.
+    assertTrue(report.lines().filter(l -> l.startsWith("| on the driver") || l.startsWith("| across"))
+        .allMatch(l -> l.matches(".*\\| (0\\.\\d+|1\\.0000) \\|$")), report);
+  }
 }

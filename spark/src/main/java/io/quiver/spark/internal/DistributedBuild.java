@@ -60,8 +60,8 @@ public final class DistributedBuild {
    *     driver reach: beside the index's location), removed at the end
    * @param groups how many groups of files to encode in parallel (at most one per file)
    */
-  static void run(SparkSession spark, CorpusFiles corpus, BuildParams params, Path target, String partsRoot,
-      int groups) {
+  public static Timings run(SparkSession spark, CorpusFiles corpus, BuildParams params, Path target,
+      String partsRoot, int groups) {
     long t0 = System.nanoTime();
     List<String> paths = corpus.paths();
     Dataset<Row> rows = spark.read().parquet(paths.toArray(String[]::new));
@@ -108,10 +108,14 @@ public final class DistributedBuild {
         local.add(p);
       }
       QuiverIndex.merge(local, target, ProgressListener.none());
+      long t4 = System.nanoTime();
+      Timings timings = new Timings(corpusRows, sample.rows().length, fileGroups.size(), (t1 - t0) / 1e9,
+          (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
       LOG.info("distributed build of {} rows in {} files: sample of {} rows in {} ms, training in {} ms, "
               + "{} groups encoded in {} ms, merged in {} ms",
           corpusRows, paths.size(), sample.rows().length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
-          fileGroups.size(), (t3 - t2) / 1_000_000, (System.nanoTime() - t3) / 1_000_000);
+          fileGroups.size(), (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
+      return timings;
     } catch (IOException e) {
       throw new UncheckedIOException("distributed build of the index at " + target + ": " + e.getMessage(), e);
     } finally {
@@ -119,6 +123,14 @@ public final class DistributedBuild {
       Cleanup.deleteLocalTree(staging);
     }
   }
+
+  /**
+   * Where a distributed build spent its time, in seconds: on the driver, the row count and the
+   * sample (Spark jobs), the training, the merge; the encoding is the executors' job, from its
+   * submission to its last task.
+   */
+  public record Timings(long rows, int sampleRows, int groups, double countAndSample, double train,
+      double encode, double merge) {}
 
   /** The training sample: vectors of one dimension, as many as a local build would sample. */
   record Sample(float[][] rows, int dim) {}

@@ -67,7 +67,12 @@ final class BenchCorpus {
 
   /** The corpus as a generated DataFrame (not a file scan). */
   Dataset<Row> generate(SparkSession spark, int partitions) {
-    return spark.range(0, rows, 1, partitions).as(Encoders.LONG())
+    return generate(spark, 0, rows, partitions);
+  }
+
+  /** Rows {@code [from, to)} of the generator's sequence (which runs on past {@code rows}). */
+  Dataset<Row> generate(SparkSession spark, long from, long to, int partitions) {
+    return spark.range(from, to, 1, partitions).as(Encoders.LONG())
         .mapPartitions(rowsOf(vectors, payloadColumns, payloadBytes), Encoders.row(schema()));
   }
 
