@@ -174,7 +174,7 @@ public final class IndexCatalog {
     Entry previous = byIdentity.get(identity);
     if (previous != null && !previous.key().equals(key) && !force
         && (userLocation == null || userLocation.equals(previous.location()))
-        && addedFiles(previous.files(), corpus.files()) != null) {
+        && onlyGained(previous.files(), corpus.files())) {
       // The corpus only gained files: its index takes them as a new segment where it is.
       location = previous.location();
     } else if (previous != null && !previous.key().equals(key)) {
@@ -251,36 +251,45 @@ public final class IndexCatalog {
       LOG.warn("rebuilding the corrupt index at {}: {}", location, e.getMessage());
       return null;
     }
-    String mismatch = mismatch(location, key, corpus, params);
+    Mismatch mismatch = mismatch(location, key, corpus, params);
     if (mismatch == null) {
       return ref;
     }
-    List<CorpusFiles.SourceFile> added = mismatch.equals(FILES_ADDED) ? addedFiles(ref.files(), corpus) : null;
-    if (added != null) {
-      append(location, corpus, added, params);
+    if (!mismatch.added().isEmpty()) {
+      append(location, corpus, mismatch.added(), params);
       return describe(location, key);
     }
     IndexHandles.drop(location, key);
     if (failOnStale) {
-      throw new StaleCorpusException("the index at " + location + " does not match the corpus: " + mismatch);
+      throw new StaleCorpusException("the index at " + location + " does not match the corpus: " + mismatch.reason());
     }
-    LOG.info("rebuilding the index at {}, which does not match the corpus: {}", location, mismatch);
+    LOG.info("rebuilding the index at {}, which does not match the corpus: {}", location, mismatch.reason());
     return null;
   }
 
+  /**
+   * Why the index at a location is not the index of this corpus: the reason, and the corpus files
+   * it lacks when it lacks nothing else (then an append makes it the corpus's index).
+   */
+  private record Mismatch(String reason, List<CorpusFiles.SourceFile> added) {
+    Mismatch(String reason) {
+      this(reason, List.of());
+    }
+  }
+
   /** Why the index at a location is not the index of this corpus, or null. */
-  private String mismatch(String location, String key, CorpusFiles corpus, BuildParams params) {
+  private Mismatch mismatch(String location, String key, CorpusFiles corpus, BuildParams params) {
     try (IndexHandles.Lease lease = IndexHandles.acquire(location, key, hadoopConf())) {
       IndexInfo info = lease.index().info();
       if (!info.vectorColumn().equals(params.vectorColumn())) {
-        return "it indexes the column " + info.vectorColumn() + ", not " + params.vectorColumn();
+        return new Mismatch("it indexes the column " + info.vectorColumn() + ", not " + params.vectorColumn());
       }
       if (info.metric() != params.metric()) {
-        return "it was built for " + info.metric() + ", not " + params.metric();
+        return new Mismatch("it was built for " + info.metric() + ", not " + params.metric());
       }
       if (!TableSnapshot.identityOf(info.source()).equals(corpus.tableIdentity())) {
-        return "it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
-            + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText());
+        return new Mismatch("it was built from " + (info.source().isEmpty() ? "plain files" : "the " + info.source())
+            + ", not " + (corpus.table() == null ? "plain files" : "the " + corpus.sourceText()));
       }
       // Files as sets: an append numbers its files after the index's, wherever the corpus lists them.
       java.util.Set<String> indexed = new java.util.LinkedHashSet<>();
@@ -292,31 +301,16 @@ public final class IndexCatalog {
         return null;
       }
       if (wanted.containsAll(indexed)) {
-        return FILES_ADDED;
+        return new Mismatch("the corpus has files the index does not",
+            corpus.files().stream().filter(f -> !indexed.contains(f.path())).toList());
       }
-      return "it indexes the files " + indexed + ", not " + wanted;
+      return new Mismatch("it indexes the files " + indexed + ", not " + wanted);
     }
   }
 
-  /** What {@link #mismatch} says when the corpus holds every indexed file and more. */
-  private static final String FILES_ADDED = "the corpus has files the index does not";
-
-  /** The files of {@code now} not in {@code before}, when {@code now} holds all of {@code before} unchanged; else null. */
-  private static List<CorpusFiles.SourceFile> addedFiles(List<CorpusFiles.SourceFile> before,
-      List<CorpusFiles.SourceFile> now) {
-    java.util.Set<CorpusFiles.SourceFile> all = new java.util.HashSet<>(now);
-    if (!all.containsAll(before) || before.size() >= now.size()) {
-      return null;
-    }
-    java.util.Set<CorpusFiles.SourceFile> had = new java.util.HashSet<>(before);
-    return now.stream().filter(f -> !had.contains(f)).toList();
-  }
-
-  /** The corpus files whose paths the index at hand does not record ({@code indexed}: its files by ordinal). */
-  private static List<CorpusFiles.SourceFile> addedFiles(List<String> indexed, CorpusFiles corpus) {
-    java.util.Set<String> had = new java.util.HashSet<>(indexed);
-    List<CorpusFiles.SourceFile> out = corpus.files().stream().filter(f -> !had.contains(f.path())).toList();
-    return out.isEmpty() ? null : out;
+  /** Whether {@code now} holds every file of {@code before}, unchanged, and more. */
+  private static boolean onlyGained(List<CorpusFiles.SourceFile> before, List<CorpusFiles.SourceFile> now) {
+    return now.size() > before.size() && new java.util.HashSet<>(now).containsAll(before);
   }
 
   /** Appends {@code files} to the index at {@code location} as a new segment, in place. */
