@@ -364,6 +364,9 @@ TEST_F(SegmentsTest, AFailedAppendChangesNothing) {
   EXPECT_EQ(Append(Files({1}), index_), QV_ERR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(qv_last_error()).find("already in the index"), std::string::npos) << qv_last_error();
   EXPECT_EQ(Append(Files({2}), dir_ / "nowhere"), QV_ERR_NOT_FOUND);
+  EXPECT_EQ(Remove(Files({0}), dir_ / "nowhere"), QV_ERR_NOT_FOUND);
+  EXPECT_EQ(qv_compact((dir_ / "nowhere").c_str(), nullptr, nullptr), QV_ERR_NOT_FOUND);
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere"));  // nothing is created for an index that is not there
 
   CorpusSpec other;
   other.files = 1;

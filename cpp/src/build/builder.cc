@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 
 #include "build/blas_threads.h"
 #include "build/encoder.h"
@@ -13,7 +12,6 @@
 #include "build/trainer.h"
 #include "build/vector_math.h"
 #include "common/thread_pool.h"
-#include "index/format.h"
 #include "index/index_writer.h"
 #include "index/mmap_index_reader.h"
 
@@ -232,10 +230,6 @@ Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& par
                    const std::string& index_dir, const ProgressFn& progress_fn) {
   ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
   if (index_dir.empty()) return Status::Invalid("index directory is empty");
-  std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::path(index_dir) / format::kManifestName, ec)) {
-    return NotFound("no index at '" + index_dir + "' to append to");
-  }
   Progress progress(progress_fn);
   SingleThreadedBlas blas;
   Storage& storage = params.storage ? *params.storage : LocalStorage();
@@ -243,7 +237,7 @@ Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& par
 
   // Held until the new manifest is committed: the segment extends this
   // manifest and no other.
-  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::AcquireExisting(index_dir));
   ARROW_ASSIGN_OR_RAISE(auto index, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
   Manifest next = index->manifest();
   for (const std::string& f : files) {

@@ -320,6 +320,16 @@ Result<IndexLock> IndexLock::Acquire(const std::string& index_dir) {
   std::error_code ec;
   fs::create_directories(index_dir, ec);
   if (ec) return Status::IOError("cannot create index directory '", index_dir, "': ", ec.message());
+  return Lock(index_dir);
+}
+
+Result<IndexLock> IndexLock::AcquireExisting(const std::string& index_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(index_dir, ec)) return NotFound("no index at '" + index_dir + "'");
+  return Lock(index_dir);
+}
+
+Result<IndexLock> IndexLock::Lock(const std::string& index_dir) {
   // The directory itself is the lock: no file of its own to leave behind.
   int fd = ::open(index_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoError("cannot open the index directory", index_dir);

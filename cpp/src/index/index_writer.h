@@ -50,14 +50,18 @@ using WriteProgress = std::function<Status(int64_t done, int64_t total)>;
 // An exclusive hold on an index directory's lock, released on destruction.
 class IndexLock {
  public:
-  // Waits for the lock; creates the directory when needed.
+  // Waits for the lock; creates the directory when needed (a new index).
   static Result<IndexLock> Acquire(const std::string& index_dir);
+  // The same for a change of the index there: NotFound when the directory
+  // is missing, and nothing is created.
+  static Result<IndexLock> AcquireExisting(const std::string& index_dir);
   IndexLock(IndexLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
   IndexLock& operator=(IndexLock&&) = delete;
   ~IndexLock();
 
  private:
   explicit IndexLock(int fd) : fd_(fd) {}
+  static Result<IndexLock> Lock(const std::string& index_dir);
   int fd_;
 };
 

@@ -4,28 +4,14 @@
 #include <cstring>
 #include <filesystem>
 
-#include "index/format.h"
 #include "index/mmap_index_reader.h"
 
 namespace quiver {
 namespace fs = std::filesystem;
-namespace {
-
-// The reader of the index in `index_dir`, NotFound naming it when there is none.
-Result<std::unique_ptr<MmapIndexReader>> OpenExisting(const std::string& index_dir) {
-  std::error_code ec;
-  if (!fs::exists(fs::path(index_dir) / format::kManifestName, ec)) {
-    return NotFound("no index at '" + index_dir + "'");
-  }
-  return MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false);
-}
-
-}  // namespace
-
 Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>& paths) {
   if (paths.empty()) return Status::Invalid("no file to remove given");
-  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
-  ARROW_ASSIGN_OR_RAISE(auto index, OpenExisting(index_dir));
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::AcquireExisting(index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto index, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
   Manifest next = index->manifest();
   std::vector<int32_t> removed = next.removed_files;
   for (const std::string& path : paths) {
@@ -161,8 +147,8 @@ Status CheckSameQuantizers(const MmapIndexReader& first, const MmapIndexReader& 
 }  // namespace
 
 Status CompactIndex(const std::string& index_dir, const WriteProgress& progress) {
-  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
-  ARROW_ASSIGN_OR_RAISE(auto index, OpenExisting(index_dir));
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::AcquireExisting(index_dir));
+  ARROW_ASSIGN_OR_RAISE(auto index, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
   const Manifest& m = index->manifest();
   if (m.segments.empty() && m.removed_files.empty()) return Status::OK();
   return WriteConcatenation(index_dir, lock, {index.get()}, progress);
@@ -175,7 +161,7 @@ Status MergeIndexes(const std::vector<std::string>& part_dirs, const std::string
   std::vector<const MmapIndexReader*> views;
   for (const std::string& dir : part_dirs) {
     if (dir == index_dir) return Status::Invalid("'", dir, "' is both a part and the merged index");
-    ARROW_ASSIGN_OR_RAISE(auto part, OpenExisting(dir));
+    ARROW_ASSIGN_OR_RAISE(auto part, MmapIndexReader::OpenMapped(dir, /*check_freshness=*/false));
     if (!parts.empty()) ARROW_RETURN_NOT_OK(CheckSameQuantizers(*parts.front(), *part, dir));
     views.push_back(part.get());
     parts.push_back(std::move(part));
