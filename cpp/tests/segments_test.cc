@@ -280,6 +280,161 @@ TEST_F(SegmentsTest, TrainedOnceEncodedInPartsAndMergedIsTheBuildWithTheSameQuan
   EXPECT_EQ(Snapshot(index_), before);
 }
 
+// Segments encoded apart with qv_train's quantizers, the way the tasks of a
+// distributed build encode them, and committed by one manifest.
+class EncodedApartTest : public SegmentsTest {
+ protected:
+  void SetUp() override {
+    SegmentsTest::SetUp();
+    std::vector<float> sample;
+    for (size_t f : {0, 2}) {
+      for (int64_t r = 0; r < 300; ++r) {
+        if (corpus_.status[f][r] == RowStatus::kOk) {
+          sample.insert(sample.end(), corpus_.row(f, r), corpus_.row(f, r) + 16);
+        }
+      }
+    }
+    qv_build_params* p = nullptr;
+    qv_build_params_create(&p);
+    qv_build_params_set_nlist(p, 8);
+    qv_build_params_set_pq_m(p, 4);
+    ASSERT_EQ(qv_train(sample.data(), static_cast<int64_t>(sample.size()) / 16, 16, corpus_.rows_total, p,
+                       trained_.c_str(), nullptr, nullptr),
+              QV_OK)
+        << qv_last_error();
+    qv_build_params_destroy(p);
+  }
+
+  qv_status Encode(const std::vector<std::string>& files, int32_t first_file, const std::string& segment,
+                   const std::string& quantizers) {
+    auto c = CPaths(files);
+    qv_build_params* p = nullptr;
+    qv_build_params_create(&p);
+    qv_build_params_set_threads(p, 2);
+    if (!quantizers.empty()) qv_build_params_set_quantizers_from(p, quantizers.c_str());
+    qv_status st = qv_encode_segment(c.data(), static_cast<int64_t>(c.size()), p, first_file, segment.c_str(),
+                                     nullptr, nullptr);
+    qv_build_params_destroy(p);
+    return st;
+  }
+  qv_status Commit(const std::string& index, const char* base, const std::vector<std::string>& segments) {
+    auto c = CPaths(segments);
+    return qv_commit_segments(index.c_str(), base, c.data(), static_cast<int64_t>(c.size()));
+  }
+  std::string Whole(std::initializer_list<int> which) {
+    const std::string whole = dir_ / ("whole-" + std::to_string(which.size()));
+    BuildOptions with;
+    with.quantizers_from = trained_;
+    EXPECT_EQ(Build(Files(which), whole, with), QV_OK) << qv_last_error();
+    return whole;
+  }
+
+  std::string trained_ = dir_ / "trained";
+  std::string a_ = dir_ / "parts/a.qvs", b_ = dir_ / "parts/b.qvs";
+};
+
+TEST_F(EncodedApartTest, CommittedTogetherTheyAnswerAsTheBuildWithTheSameQuantizers) {
+  ASSERT_EQ(Encode(Files({0, 1}), 0, a_, trained_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Encode(Files({2, 3}), 2, b_, trained_), QV_OK) << qv_last_error();
+  const auto trained_before = Snapshot(trained_);
+  const auto parts_before = Snapshot(dir_ / "parts");
+  ASSERT_EQ(Commit(index_, trained_.c_str(), {a_, b_}), QV_OK) << qv_last_error();
+  const std::string whole = Whole({0, 1, 2, 3});
+  ExpectSameAnswers(index_, whole);
+  EXPECT_EQ(qv_index_verify(index_.c_str()), QV_OK) << qv_last_error();
+  EXPECT_EQ(Snapshot(trained_), trained_before);
+  EXPECT_EQ(Snapshot(dir_ / "parts"), parts_before);
+
+  qv_index* h = nullptr;
+  ASSERT_EQ(qv_index_open(index_.c_str(), 0, &h), QV_OK) << qv_last_error();
+  EXPECT_EQ(Segments(h), 3);  // the trained base file, of no rows, and the two
+  qv_index_info info;
+  ASSERT_EQ(qv_index_get_info(h, &info), QV_OK);
+  EXPECT_EQ(info.rows_total, corpus_.rows_total);
+  EXPECT_EQ(info.n_files, 4);
+  qv_index_close(h);
+
+  // Compacted, it is the one build's index list for list.
+  ASSERT_EQ(qv_compact(index_.c_str(), nullptr, nullptr), QV_OK) << qv_last_error();
+  ExpectSameLists(index_, whole);
+}
+
+TEST_F(EncodedApartTest, ASegmentCommittedToAnIndexIsAnAppend) {
+  BuildOptions with;
+  with.quantizers_from = trained_;
+  ASSERT_EQ(Build(Files({0, 1}), index_, with), QV_OK) << qv_last_error();
+  // Segments name their base file: one encoded for the trained index is not this index's.
+  ASSERT_EQ(Encode(Files({2}), 2, a_, trained_), QV_OK) << qv_last_error();
+  EXPECT_EQ(Commit(index_, nullptr, {a_}), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("quantizers of another index"), std::string::npos) << qv_last_error();
+  ASSERT_EQ(Encode(Files({2}), 2, b_, index_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Commit(index_, nullptr, {b_}), QV_OK) << qv_last_error();
+  ExpectSameAnswers(index_, Whole({0, 1, 2}));
+}
+
+TEST_F(EncodedApartTest, ACommitThatCannotBeChangesNothing) {
+  ASSERT_EQ(Encode(Files({0, 1}), 0, a_, trained_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Encode(Files({2, 3}), 2, b_, trained_), QV_OK) << qv_last_error();
+  ASSERT_EQ(Commit(index_, trained_.c_str(), {a_}), QV_OK) << qv_last_error();
+  const auto before = Snapshot(index_);
+  auto refused = [&](qv_status want, const char* base, const std::vector<std::string>& segments,
+                     const std::string& says) {
+    EXPECT_EQ(Commit(index_, base, segments), want) << qv_last_error();
+    EXPECT_NE(std::string(qv_last_error()).find(says), std::string::npos) << qv_last_error();
+    EXPECT_EQ(Snapshot(index_), before) << says;
+  };
+  // Out of order: b follows a's files, not the trained index's none.
+  refused(QV_ERR_INVALID_ARGUMENT, trained_.c_str(), {b_, a_}, "comes next");
+  // a again, after a.
+  refused(QV_ERR_INVALID_ARGUMENT, nullptr, {a_}, "holds files from ordinal 0");
+  refused(QV_ERR_INVALID_ARGUMENT, trained_.c_str(), {a_, a_}, "given twice");
+  // The same files, numbered to follow: they are in the index already.
+  const std::string again = dir_ / "parts/again.qvs";
+  ASSERT_EQ(Encode(Files({1}), 2, again, trained_), QV_OK) << qv_last_error();
+  refused(QV_ERR_INVALID_ARGUMENT, nullptr, {again}, "already in the index");
+  // Encoded with quantizers trained apart.
+  const std::string other = dir_ / "other", stranger = dir_ / "parts/stranger.qvs";
+  ASSERT_EQ(Build(Files({0}), other), QV_OK) << qv_last_error();
+  ASSERT_EQ(Encode(Files({2, 3}), 2, stranger, other), QV_OK) << qv_last_error();
+  refused(QV_ERR_INVALID_ARGUMENT, nullptr, {stranger}, "quantizers of another index");
+  // One byte of a posting list changed on its way.
+  const std::string damaged = dir_ / "parts/damaged.qvs";
+  std::string bytes = ReadFileBytes(b_);
+  const size_t at = bytes.size() / 2;
+  bytes[at] = static_cast<char>(bytes[at] ^ 0x40);
+  WriteFileBytes(damaged, bytes);
+  refused(QV_ERR_CORRUPT_INDEX, nullptr, {damaged}, "checksum");
+  // Cut short.
+  WriteFileBytes(damaged, ReadFileBytes(b_).substr(0, 100));
+  refused(QV_ERR_CORRUPT_INDEX, nullptr, {damaged}, "truncated");
+  refused(QV_ERR_NOT_FOUND, nullptr, {dir_ / "parts/none.qvs"}, "no segment file");
+  // A base file is no segment.
+  for (const auto& e : fs::directory_iterator(trained_)) {
+    if (e.path().extension() == ".qvi") {
+      EXPECT_EQ(Commit(index_, nullptr, {e.path().string()}), QV_ERR_INVALID_ARGUMENT);
+      EXPECT_NE(std::string(qv_last_error()).find("not a segment file"), std::string::npos) << qv_last_error();
+    }
+  }
+  EXPECT_EQ(Snapshot(index_), before);
+  // An index is not its own base.
+  EXPECT_EQ(Commit(trained_, trained_.c_str(), {b_}), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("both the base"), std::string::npos) << qv_last_error();
+
+  // And the commit that can be made still is.
+  ASSERT_EQ(Commit(index_, nullptr, {b_}), QV_OK) << qv_last_error();
+  ExpectSameAnswers(index_, Whole({0, 1, 2, 3}));
+}
+
+TEST_F(EncodedApartTest, EncodingNeedsQuantizersAndLeavesNothingOnFailure) {
+  EXPECT_EQ(Encode(Files({0}), 0, a_, ""), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(qv_last_error()).find("quantizers_from"), std::string::npos) << qv_last_error();
+  EXPECT_EQ(Encode(Files({0}), -1, a_, trained_), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(Encode(Files({0}), 0, "", trained_), QV_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(Encode({dir_ / "data/none.parquet"}, 0, a_, trained_), QV_ERR_NOT_FOUND) << qv_last_error();
+  EXPECT_FALSE(fs::exists(a_));
+  if (fs::exists(dir_ / "parts")) EXPECT_TRUE(fs::is_empty(dir_ / "parts"));
+}
+
 TEST_F(SegmentsTest, AnEditedManifestOrAMissingSegmentIsCorrupt) {
   ASSERT_EQ(Build(Files({0}), index_), QV_OK) << qv_last_error();
   ASSERT_EQ(Append(Files({1}), index_), QV_OK) << qv_last_error();

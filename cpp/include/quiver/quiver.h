@@ -65,8 +65,10 @@ QV_API const char* qv_version(void);
 ** qv_search_params_set_recheck_sources; 5 added segments (qv_append,
 ** qv_remove_files, qv_compact, qv_build_params_set_quantizers_from,
 ** qv_index_get_segment_count, qv_index_get_segment, qv_index_file_removed)
-** and builds spread over machines (qv_train, qv_merge). */
-#define QV_ABI_VERSION 5
+** and builds spread over machines (qv_train, qv_merge); 6 added segments
+** encoded apart and committed by one manifest (qv_encode_segment,
+** qv_commit_segments). */
+#define QV_ABI_VERSION 6
 QV_API uint32_t qv_abi_version(void);
 
 /* ------------------------------------------------------------------------ */
@@ -273,14 +275,15 @@ QV_API qv_status qv_remove_files(const char* const* paths, int64_t n_paths, cons
 QV_API qv_status qv_compact(const char* index_dir, qv_progress_fn progress, void* user);
 
 /* ------------------------------------------------------------------------ */
-/* A build spread over machines: train once, encode anywhere, merge          */
+/* A build spread over machines: train once, encode anywhere, commit         */
 /* ------------------------------------------------------------------------ */
 
 /* Trains the quantizers on `sample` (n rows of dim floats, row-major, drawn
 ** by the caller from the corpus) and writes them to `index_dir` as an index
 ** of no files. Builds given qv_build_params_set_quantizers_from(index_dir)
 ** then encode any groups of files with them, anywhere, and qv_merge joins
-** their indexes. `corpus_rows` (the rows the whole index will hold) picks
+** their indexes; or qv_encode_segment encodes each group into a segment
+** file and qv_commit_segments commits them all, without rewriting them. `corpus_rows` (the rows the whole index will hold) picks
 ** nlist when params say 0, as qv_build would for that corpus; the sample
 ** size is the caller's (qv_build would use max(32 * nlist, 100000) rows).
 ** For COSINE the rows are normalised here. A non-finite value is
@@ -298,6 +301,36 @@ QV_API qv_status qv_train(const float* sample, int64_t n, int32_t dim, int64_t c
 ** Progress reports QV_PHASE_WRITE in bytes. */
 QV_API qv_status qv_merge(const char* const* part_dirs, int64_t n_parts, const char* index_dir,
                           qv_progress_fn progress, void* user);
+
+/* Encodes `paths` (as qv_build takes them) with the quantizers of the index
+** named by qv_build_params_set_quantizers_from (required) into one segment
+** file at `segment_path`, their ordinals numbered from `first_file`: the
+** files before them are the index's and the earlier segments' of the same
+** commit. The file describes its source files (with their fingerprints), so
+** that qv_commit_segments needs nothing else; it is written under a
+** temporary name and renamed, so `segment_path` is whole or absent. The
+** index whose quantizers are used is not changed. `params` give the file
+** source and the threads; the vector column and metric are the index's. */
+QV_API qv_status qv_encode_segment(const char* const* paths, int64_t n_paths,
+                                   const qv_build_params* params, int32_t first_file,
+                                   const char* segment_path, qv_progress_fn progress,
+                                   void* user);
+
+/* Commits the segment files at `segment_paths` (from qv_encode_segment), in
+** order, with one new manifest. With `base_dir` NULL they are appended to
+** the index in `index_dir`; otherwise the index in `base_dir` (qv_train's,
+** typically) with them becomes the index in `index_dir`, replacing whatever
+** it held. Each segment must be encoded with that index's quantizers
+** (QV_ERR_INVALID_ARGUMENT otherwise) and its first file must follow the
+** files before it (the index's, then the previous segment's). The files
+** are linked (or copied, across file systems) into `index_dir` and every
+** byte of the result is checked before the commit: a damaged segment file
+** is QV_ERR_CORRUPT_INDEX and changes nothing. Atomic, as qv_build is; the
+** segment files and `base_dir` are left as they were. The index searches
+** as one built over all the files with the same quantizers (qv_compact
+** joins its segments into one file). */
+QV_API qv_status qv_commit_segments(const char* index_dir, const char* base_dir,
+                                    const char* const* segment_paths, int64_t n_segments);
 
 /* ------------------------------------------------------------------------ */
 /* Opening an index                                                          */

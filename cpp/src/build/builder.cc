@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "build/blas_threads.h"
 #include "build/encoder.h"
@@ -226,13 +227,52 @@ Status TrainIndex(const float* sample, int64_t n, int32_t dim, int64_t corpus_ro
   return WriteIndex(index_dir, std::move(contents), WritePhase(&progress));
 }
 
+namespace {
+
+// Files encoded with an index's quantizers, numbered from a given ordinal,
+// their lists waiting in a spill.
+struct Encoded {
+  ScannedSources sources;
+  std::unique_ptr<ListSpill> spill;
+
+  SegmentContents Contents(int32_t first_file) {
+    SegmentContents c;
+    Manifest files;  // AddFiles' bookkeeping, for the files alone
+    AddFiles(sources, &files);
+    c.described.files = std::move(files.files);
+    c.described.skipped = files.skipped;
+    c.described.error = ErrorOf(sources);
+    c.first_file = first_file;
+    c.list_sizes = spill->list_sizes();
+    c.fill_list = [this](int32_t list, uint8_t* codes, uint64_t* keys) { return spill->ReadList(list, codes, keys); };
+    return c;
+  }
+};
+
+Result<Encoded> EncodeWith(const MmapIndexReader& index, const std::string& index_dir,
+                           const std::vector<std::string>& files, const BuildParams& params, int32_t first_file,
+                           const std::string& spill_dir, Progress* progress) {
+  Storage& storage = params.storage ? *params.storage : LocalStorage();
+  const std::string& column = index.params().vector_column;
+  Encoded e;
+  ARROW_ASSIGN_OR_RAISE(e.sources, ScanSources(files, column, progress, storage));
+  TrainOptions opt;
+  opt.threads = ResolveThreads(params.threads);
+  ARROW_ASSIGN_OR_RAISE(Quantizers q, QuantizersOf(index, &opt));
+  ARROW_RETURN_NOT_OK(CheckDimension(e.sources, opt.dim, index_dir));
+  ARROW_ASSIGN_OR_RAISE(e.spill, ListSpill::Create(spill_dir, opt.nlist, opt.pq_m, e.sources.rows_total));
+  ARROW_RETURN_NOT_OK(EncodeSources(&e.sources, column, opt, q, e.spill.get(), progress, first_file));
+  return e;
+}
+
+}  // namespace
+
 Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& params,
                    const std::string& index_dir, const ProgressFn& progress_fn) {
   ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
   if (index_dir.empty()) return Status::Invalid("index directory is empty");
   Progress progress(progress_fn);
   SingleThreadedBlas blas;
-  Storage& storage = params.storage ? *params.storage : LocalStorage();
   ARROW_ASSIGN_OR_RAISE(std::vector<std::string> files, InputFiles(paths, params));
 
   // Held until the new manifest is committed: the segment extends this
@@ -247,27 +287,35 @@ Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& par
       }
     }
   }
-  const std::string& column = next.params.vector_column;
-  ARROW_ASSIGN_OR_RAISE(ScannedSources sources, ScanSources(files, column, &progress, storage));
-  TrainOptions opt;
-  opt.threads = ResolveThreads(params.threads);
-  ARROW_ASSIGN_OR_RAISE(Quantizers q, QuantizersOf(*index, &opt));
-  ARROW_RETURN_NOT_OK(CheckDimension(sources, opt.dim, index_dir));
-  ARROW_ASSIGN_OR_RAISE(auto spill, ListSpill::Create(index_dir, opt.nlist, opt.pq_m, sources.rows_total));
   const int32_t first = static_cast<int32_t>(next.files.size());
-  ARROW_RETURN_NOT_OK(EncodeSources(&sources, column, opt, q, spill.get(), &progress, first));
-
-  AddFiles(sources, &next);
+  ARROW_ASSIGN_OR_RAISE(Encoded encoded, EncodeWith(*index, index_dir, files, params, first, index_dir, &progress));
+  AddFiles(encoded.sources, &next);
   if (!params.source.empty()) next.params.source = params.source;
-  SegmentContents segment;
-  segment.error = ErrorOf(sources);
-  segment.first_file = first;
-  segment.n_files = static_cast<int32_t>(sources.files.size());
-  segment.list_sizes = spill->list_sizes();
-  segment.fill_list = [&](int32_t list, uint8_t* codes, uint64_t* keys) {
-    return spill->ReadList(list, codes, keys);
-  };
-  return WriteSegment(index_dir, lock, std::move(next), std::move(segment), WritePhase(&progress));
+  return WriteSegment(index_dir, lock, std::move(next), encoded.Contents(first), WritePhase(&progress));
+}
+
+Status EncodeSegment(const std::vector<std::string>& paths, const BuildParams& params, int32_t first_file,
+                     const std::string& segment_path, const ProgressFn& progress_fn) {
+  ARROW_RETURN_NOT_OK(ValidateBuildParams(params));
+  if (params.quantizers_from.empty()) {
+    return Status::Invalid("a segment is encoded with the quantizers of an index: give its directory "
+                           "(qv_build_params_set_quantizers_from)");
+  }
+  if (segment_path.empty()) return Status::Invalid("segment file path is empty");
+  if (first_file < 0) return Status::Invalid("first_file must be >= 0, got ", first_file);
+  Progress progress(progress_fn);
+  SingleThreadedBlas blas;
+  ARROW_ASSIGN_OR_RAISE(std::vector<std::string> files, InputFiles(paths, params));
+  ARROW_ASSIGN_OR_RAISE(auto from, MmapIndexReader::OpenMapped(params.quantizers_from, /*check_freshness=*/false));
+  const std::filesystem::path dir = std::filesystem::absolute(segment_path).parent_path();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create the directory '", dir.string(), "': ", ec.message());
+  ARROW_ASSIGN_OR_RAISE(Encoded encoded, EncodeWith(*from, params.quantizers_from, files, params, first_file,
+                                                    dir.string(), &progress));
+  return WriteSegmentFile(segment_path, NewBuildId(dir.string()), from->params(), from->manifest().build_id,
+                          encoded.Contents(first_file), WritePhase(&progress))
+      .status();
 }
 
 }  // namespace quiver

@@ -1,6 +1,7 @@
 // Building an index: scan the sources, sample, train, encode, write;
 // training one on a sample given by the caller; appending files to one:
-// scan, encode with its quantizers, write a segment.
+// scan, encode with its quantizers, write a segment (into the index, or into
+// a file of its own for a commit elsewhere).
 #pragma once
 
 #include <string>
@@ -26,5 +27,11 @@ Status TrainIndex(const float* sample, int64_t n, int32_t dim, int64_t corpus_ro
 // the rest comes from the index.
 Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& params,
                    const std::string& index_dir, const ProgressFn& progress);
+
+// See qv_encode_segment: `params.quantizers_from` names the index whose
+// quantizers encode the files, numbered from `first_file`, into one segment
+// file at `segment_path`, for qv_commit_segments.
+Status EncodeSegment(const std::vector<std::string>& paths, const BuildParams& params, int32_t first_file,
+                     const std::string& segment_path, const ProgressFn& progress);
 
 }  // namespace quiver

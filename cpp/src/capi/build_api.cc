@@ -1,5 +1,6 @@
 // The C ABI for build parameters and for writing an index: building it,
-// appending files to it, removing files from it, compacting it.
+// appending files to it, removing files from it, compacting it; training,
+// encoding and committing apart for a build spread over machines.
 #include <memory>
 #include <string>
 #include <vector>
@@ -181,6 +182,28 @@ qv_status qv_merge(const char* const* part_dirs, int64_t n_parts, const char* in
     return quiver::MergeIndexes(parts, index_dir, [&](int64_t done, int64_t total) {
       return report.Report(QV_PHASE_WRITE, done, total);
     });
+  });
+}
+
+qv_status qv_encode_segment(const char* const* paths, int64_t n_paths, const qv_build_params* params,
+                            int32_t first_file, const char* segment_path, qv_progress_fn progress, void* user) {
+  if (segment_path == nullptr || *segment_path == '\0') {
+    return quiver::capi::SetError(QV_ERR_INVALID_ARGUMENT, "segment file path is NULL or empty");
+  }
+  auto encode = [first_file](const std::vector<std::string>& inputs, const quiver::BuildParams& bp,
+                             const std::string& path, const quiver::ProgressFn& report) {
+    return quiver::EncodeSegment(inputs, bp, first_file, path, report);
+  };
+  return WriteFiles(encode, paths, n_paths, params, segment_path, progress, user);
+}
+
+qv_status qv_commit_segments(const char* index_dir, const char* base_dir, const char* const* segment_paths,
+                             int64_t n_segments) {
+  return Guarded([&]() -> Status {
+    ARROW_RETURN_NOT_OK(CheckIndexDir(index_dir));
+    QV_CHECK_ARG(n_segments > 0, "no segment file to commit given");
+    ARROW_ASSIGN_OR_RAISE(auto segments, Paths(segment_paths, n_segments));
+    return quiver::CommitSegmentFiles(index_dir, base_dir != nullptr ? base_dir : "", segments);
   });
 }
 

@@ -56,6 +56,9 @@ enum SectionId : uint32_t {
   kSectionListDirectory = 4,  // ListEntry[nlist]
   kSectionCodes = 5,          // rows_indexed * pq_m uint8, grouped by list
   kSectionKeys = 6,           // rows_indexed uint64 row keys, grouped by list
+  // Segment files only: its source files (SegmentFiles, as JSON), so that a
+  // segment encoded elsewhere can be committed from the file alone.
+  kSectionSegmentFiles = 7,
 };
 
 struct FileHeader {

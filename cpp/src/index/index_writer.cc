@@ -103,21 +103,6 @@ Status SyncDirectory(const std::string& dir) {
   return Status::OK();
 }
 
-uint64_t NewBuildId(const std::string& dir) {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
-                      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  for (;;) {
-    uint64_t id = gen();
-    if (id == 0) continue;
-    std::error_code ec;
-    if (!fs::exists(fs::path(dir) / format::IndexFileName(id), ec) &&
-        !fs::exists(fs::path(dir) / format::SegmentFileName(id), ec)) {
-      return id;
-    }
-  }
-}
-
 // Removes what earlier writes (or an interrupted one) left: binary files the
 // manifest `m` does not name, and temporary files. Best effort: the new
 // manifest is committed. Runs under the lock, so no other writer of this
@@ -149,7 +134,7 @@ struct Layout {
   std::vector<Planned> plan;
   uint64_t file_bytes = 0;
 
-  Layout(const IndexParams& p, uint64_t rows, bool with_quantizers) {
+  Layout(const IndexParams& p, uint64_t rows, bool with_quantizers, uint64_t described_bytes = 0) {
     const uint64_t dim = p.dim, nlist = p.nlist, m_sub = p.pq_m;
     plan.push_back({format::kSectionMeta, sizeof(format::MetaSection)});
     if (with_quantizers) {
@@ -159,6 +144,7 @@ struct Layout {
     plan.push_back({format::kSectionListDirectory, nlist * sizeof(format::ListEntry)});
     plan.push_back({format::kSectionCodes, rows * m_sub});
     plan.push_back({format::kSectionKeys, rows * sizeof(uint64_t)});
+    if (described_bytes > 0) plan.push_back({format::kSectionSegmentFiles, described_bytes});
     uint64_t pos = format::AlignUp(sizeof(format::FileHeader) + plan.size() * sizeof(format::SectionEntry));
     for (auto& s : plan) {
       s.offset = pos;
@@ -183,6 +169,7 @@ struct BinaryContents {
   const FillList* fill_list;
   uint64_t build_id;
   uint64_t manifest_checksum;
+  const std::string* described = nullptr;  // a segment's SegmentFiles JSON
 };
 
 // Writes one binary file laid out as `layout` to `path` + ".tmp", syncs it and
@@ -210,6 +197,7 @@ Status WriteBinary(const std::string& path, Layout layout, const BinaryContents&
     ARROW_RETURN_NOT_OK(write_small(format::kSectionCentroids, c.centroids));
     ARROW_RETURN_NOT_OK(write_small(format::kSectionPqCodebooks, c.codebooks));
   }
+  if (c.described != nullptr) ARROW_RETURN_NOT_OK(write_small(format::kSectionSegmentFiles, c.described->data()));
 
   // Posting lists, in list order, into the codes and keys sections.
   std::vector<format::ListEntry> directory(nlist);
@@ -265,19 +253,21 @@ Status WriteBinary(const std::string& path, Layout layout, const BinaryContents&
   return bin.RenameTo(path);
 }
 
-// Until the manifest naming it is committed, a renamed binary file is ours
-// to remove on failure; the old manifest does not name it.
+// Until the manifest naming them is committed, binary files renamed or
+// linked into the index directory are ours to remove on failure; the old
+// manifest does not name them.
 struct RemoveUnlessCommitted {
-  std::string path;
+  std::vector<std::string> paths;
   bool committed = false;
   ~RemoveUnlessCommitted() {
-    if (!committed) ::unlink(path.c_str());
+    if (committed) return;
+    for (const std::string& p : paths) ::unlink(p.c_str());
   }
 };
 
 // The commit point: manifest.json replaced by `text` (from then on the new
-// binary file behind `guard`, if any, is the index's), then the files `m` no
-// longer names removed.
+// binary files behind `guard`, if any, are the index's), then the files `m`
+// no longer names removed.
 Status Commit(const std::string& index_dir, const Manifest& m, const std::string& text,
               RemoveUnlessCommitted* guard) {
   const std::string manifest_path = (fs::path(index_dir) / format::kManifestName).string();
@@ -315,6 +305,21 @@ int64_t Sum(const std::vector<int64_t>& v) {
 }
 
 }  // namespace
+
+uint64_t NewBuildId(const std::string& dir) {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  for (;;) {
+    uint64_t id = gen();
+    if (id == 0) continue;
+    std::error_code ec;
+    if (!fs::exists(fs::path(dir) / format::IndexFileName(id), ec) &&
+        !fs::exists(fs::path(dir) / format::SegmentFileName(id), ec)) {
+      return id;
+    }
+  }
+}
 
 Result<IndexLock> IndexLock::Acquire(const std::string& index_dir) {
   std::error_code ec;
@@ -374,38 +379,113 @@ Status WriteIndex(const std::string& index_dir, const IndexLock&, IndexContents 
   BinaryContents b{&p, MetaOf(p, static_cast<int32_t>(m.files.size()), rows), c.centroids, c.codebooks,
                    &c.list_sizes, &c.fill_list, m.build_id, Checksum(manifest_text.data(), manifest_text.size())};
   ARROW_RETURN_NOT_OK(WriteBinary(index_path, std::move(layout), b, progress));
-  RemoveUnlessCommitted guard{index_path};
+  RemoveUnlessCommitted guard{{index_path}};
   return Commit(index_dir, m, manifest_text, &guard);
+}
+
+Result<SegmentRef> WriteSegmentFile(const std::string& path, uint64_t build_id, const IndexParams& p,
+                                    uint64_t quantizer_id, const SegmentContents& c,
+                                    const WriteProgress& progress) {
+  const int32_t n_files = static_cast<int32_t>(c.described.files.size());
+  if (!ValidParams(p) || static_cast<int64_t>(c.list_sizes.size()) != p.nlist || c.first_file < 0) {
+    return Status::Invalid("segment writer: inconsistent parameters");
+  }
+  const int64_t rows = Sum(c.list_sizes);
+  const std::string described = c.described.ToJson();
+  Layout layout(p, static_cast<uint64_t>(rows), /*with_quantizers=*/false, described.size());
+  SegmentRef ref;
+  ref.build_id = build_id;
+  ref.file = format::SegmentFileName(build_id);
+  ref.bytes = layout.file_bytes;
+  ref.first_file = c.first_file;
+  ref.n_files = n_files;
+  ref.rows_indexed = rows;
+  ref.error = c.described.error;
+
+  format::MetaSection meta = MetaOf(p, n_files, rows);
+  meta.quantizer_id = quantizer_id;
+  meta.first_file = c.first_file;
+  // A segment's header names no manifest: the manifest checks itself.
+  BinaryContents b{&p, meta, nullptr, nullptr, &c.list_sizes, &c.fill_list, build_id, 0, &described};
+  ARROW_RETURN_NOT_OK(WriteBinary(path, std::move(layout), b, progress));
+  return ref;
 }
 
 Status WriteSegment(const std::string& index_dir, const IndexLock&, Manifest next, SegmentContents c,
                     const WriteProgress& progress) {
-  const IndexParams& p = next.params;
-  if (!ValidParams(p) || static_cast<int64_t>(c.list_sizes.size()) != p.nlist || c.n_files < 0 ||
-      c.first_file < 0 || static_cast<size_t>(c.first_file) + c.n_files != next.files.size()) {
+  if (static_cast<size_t>(c.first_file) + c.described.files.size() != next.files.size()) {
     return Status::Invalid("segment writer: inconsistent parameters");
   }
-  const int64_t rows = Sum(c.list_sizes);
-  Layout layout(p, static_cast<uint64_t>(rows), /*with_quantizers=*/false);
-  SegmentRef ref;
-  ref.build_id = NewBuildId(index_dir);
-  ref.file = format::SegmentFileName(ref.build_id);
-  ref.bytes = layout.file_bytes;
-  ref.first_file = c.first_file;
-  ref.n_files = c.n_files;
-  ref.rows_indexed = rows;
-  ref.error = c.error;
-
-  format::MetaSection meta = MetaOf(p, c.n_files, rows);
-  meta.quantizer_id = next.build_id;
-  meta.first_file = c.first_file;
-  const std::string path = (fs::path(index_dir) / ref.file).string();
-  // A segment's header names no manifest: the manifest checks itself.
-  BinaryContents b{&p, meta, nullptr, nullptr, &c.list_sizes, &c.fill_list, ref.build_id, 0};
-  ARROW_RETURN_NOT_OK(WriteBinary(path, std::move(layout), b, progress));
-  RemoveUnlessCommitted guard{path};
+  const uint64_t id = NewBuildId(index_dir);
+  const std::string path = (fs::path(index_dir) / format::SegmentFileName(id)).string();
+  ARROW_ASSIGN_OR_RAISE(SegmentRef ref, WriteSegmentFile(path, id, next.params, next.build_id, c, progress));
+  RemoveUnlessCommitted guard{{path}};
   next.segments.push_back(std::move(ref));
   next.format_version = format::kManifestVersionSegments;
+  return Commit(index_dir, next, next.ToJson(), &guard);
+}
+
+namespace {
+
+// `from` under the name `to`: a hard link, or a synced copy where the file
+// systems differ. False when `to` is `from` already (nothing placed).
+Result<bool> PlaceFile(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  if (fs::equivalent(from, to, ec)) return false;
+  if (::link(from.c_str(), to.c_str()) == 0) return true;
+  if (errno == EEXIST) {
+    // Binary files are named by their random build id: one of that name is
+    // this file, placed by an earlier commit (the base a retried commit shares).
+    if (fs::file_size(from, ec) == fs::file_size(to, ec) && !ec) return false;
+    return ErrnoError("cannot link '" + from + "' as", to);
+  }
+  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP) {
+    return ErrnoError("cannot link '" + from + "' as", to);
+  }
+  const std::string tmp = to + ".tmp";
+  fs::copy_file(from, tmp, fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("cannot copy '", from, "' to '", tmp, "': ", ec.message());
+  }
+  int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!synced || ::rename(tmp.c_str(), to.c_str()) != 0) {
+    Status st = ErrnoError("cannot copy '" + from + "' to", to);
+    ::unlink(tmp.c_str());
+    return st;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status CommitSegments(const std::string& index_dir, const IndexLock&, Manifest next,
+                      const std::vector<std::string>& carried, const std::vector<SegmentFile>& segments,
+                      const std::function<Status(const Manifest&)>& verify) {
+  RemoveUnlessCommitted guard;
+  auto place = [&](const std::string& from, const std::string& name) -> Status {
+    const std::string to = (fs::path(index_dir) / name).string();
+    ARROW_ASSIGN_OR_RAISE(bool placed, PlaceFile(from, to));
+    if (placed) guard.paths.push_back(to);
+    return Status::OK();
+  };
+  for (const std::string& from : carried) ARROW_RETURN_NOT_OK(place(from, fs::path(from).filename().string()));
+  for (const SegmentFile& g : segments) {
+    ARROW_RETURN_NOT_OK(place(g.path, g.ref.file));
+    for (const SourceFile& f : g.described.files) {
+      next.rows_total += f.rows;
+      next.rows_indexed += f.rows_indexed;
+      next.files.push_back(f);
+    }
+    next.skipped.null_vector += g.described.skipped.null_vector;
+    next.skipped.wrong_length += g.described.skipped.wrong_length;
+    next.skipped.non_finite += g.described.skipped.non_finite;
+    next.segments.push_back(g.ref);
+  }
+  next.format_version = format::kManifestVersionSegments;
+  ARROW_RETURN_NOT_OK(verify(next));
   return Commit(index_dir, next, next.ToJson(), &guard);
 }
 

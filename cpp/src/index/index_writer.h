@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "index/manifest.h"
+#include "index/segment_file.h"
 
 namespace quiver {
 
@@ -35,11 +36,10 @@ struct IndexContents {
   FillList fill_list;
 };
 
-// The posting lists of files [first_file, first_file + n_files).
+// The posting lists of files [first_file, first_file + described.files.size()).
 struct SegmentContents {
-  EncodingError error;
+  SegmentFiles described;
   int32_t first_file = 0;
-  int32_t n_files = 0;
   std::vector<int64_t> list_sizes;  // nlist entries
   FillList fill_list;
 };
@@ -81,5 +81,29 @@ Status WriteSegment(const std::string& index_dir, const IndexLock& lock, Manifes
 // Commits `next` as a version 2 manifest over the binary files it names,
 // which must exist (a removal: no new binary file).
 Status CommitManifest(const std::string& index_dir, const IndexLock& lock, Manifest next);
+
+// A build id no binary file in `dir` has.
+uint64_t NewBuildId(const std::string& dir);
+
+// Writes a segment file to `path` (through a temporary name: a crash leaves
+// nothing under `path`) for files [c.first_file, ...) of an index with
+// parameters `p` and base file `quantizer_id`, to be committed later. Returns
+// what the manifest that commits it records, its name being the one it takes
+// in an index directory.
+Result<SegmentRef> WriteSegmentFile(const std::string& path, uint64_t build_id, const IndexParams& p,
+                                    uint64_t quantizer_id, const SegmentContents& c,
+                                    const WriteProgress& progress);
+
+// Commits `next` with `segments` added after its files, in order. Each
+// segment file, and each file of `carried` (binary files of another index
+// directory that `next` names, such as the base file of an index trained
+// elsewhere), is linked (or copied) into the index directory first, under
+// the name the manifest gives it; `verify(m)` then checks the index `m`
+// would be over the placed files, and only then is `m` committed. On any
+// failure the placed files are removed and the index is as it was; the
+// originals are never changed.
+Status CommitSegments(const std::string& index_dir, const IndexLock& lock, Manifest next,
+                      const std::vector<std::string>& carried, const std::vector<SegmentFile>& segments,
+                      const std::function<Status(const Manifest&)>& verify);
 
 }  // namespace quiver

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/metric.h"
 #include "index/mmap_index_reader.h"
+#include "index/segment_file.h"
 
 namespace quiver {
 namespace fs = std::filesystem;
@@ -168,6 +170,72 @@ Status MergeIndexes(const std::vector<std::string>& part_dirs, const std::string
   }
   ARROW_ASSIGN_OR_RAISE(IndexLock lock, IndexLock::Acquire(index_dir));
   return WriteConcatenation(index_dir, lock, views, progress);
+}
+
+Status CommitSegmentFiles(const std::string& index_dir, const std::string& base_dir,
+                          const std::vector<std::string>& segment_paths) {
+  if (segment_paths.empty()) return Status::Invalid("no segment file to commit given");
+  std::vector<SegmentFile> segments;
+  for (const std::string& path : segment_paths) {
+    ARROW_ASSIGN_OR_RAISE(SegmentFile g, ReadSegmentFile(path));
+    for (const SegmentFile& before : segments) {
+      if (before.ref.build_id == g.ref.build_id) {
+        return Status::Invalid("the segment file '", path, "' is given twice (as '", before.path, "')");
+      }
+    }
+    segments.push_back(std::move(g));
+  }
+
+  const bool replace = !base_dir.empty();
+  std::error_code ec;
+  if (replace && fs::equivalent(base_dir, index_dir, ec)) {
+    return Status::Invalid("'", base_dir, "' is both the base and the index committed to: leave the base empty "
+                           "to add segments to an index");
+  }
+  ARROW_ASSIGN_OR_RAISE(IndexLock lock, replace ? IndexLock::Acquire(index_dir) : IndexLock::AcquireExisting(index_dir));
+  const std::string& from_dir = replace ? base_dir : index_dir;
+  ARROW_ASSIGN_OR_RAISE(auto base, MmapIndexReader::OpenMapped(from_dir, /*check_freshness=*/false));
+  const Manifest& m = base->manifest();
+  const IndexParams& p = m.params;
+
+  int32_t next_file = static_cast<int32_t>(m.files.size());
+  for (const SegmentFile& g : segments) {
+    const format::MetaSection& meta = g.meta;
+    if (meta.quantizer_id != m.build_id) {
+      return Status::Invalid("the segment file '", g.path, "' was encoded with the quantizers of another index ",
+                             "than the one at '", from_dir, "' (base file ", format::Hex16(meta.quantizer_id),
+                             ", not ", format::Hex16(m.build_id), ")");
+    }
+    if (meta.dim != p.dim || meta.nlist != p.nlist || meta.pq_m != p.pq_m || meta.pq_bits != p.pq_bits ||
+        meta.metric != MetricCode(p.metric)) {
+      return CorruptIndex("corrupt segment file '" + g.path + "': its parameters are not its base index's");
+    }
+    if (meta.first_file != next_file) {
+      return Status::Invalid("the segment file '", g.path, "' holds files from ordinal ", meta.first_file, ", but ",
+                             next_file, " comes next: segments are committed in the order of their files, ",
+                             "each following the index's and the previous segment's");
+    }
+    next_file += meta.n_files;
+    for (const SourceFile& f : g.described.files) {
+      for (int32_t i = 0; i < static_cast<int32_t>(m.files.size()); ++i) {
+        if (m.files[i].path == f.path && !m.removed(i)) {
+          return Status::Invalid("'", f.path, "' of the segment file '", g.path, "' is already in the index (file ",
+                                 i, ")");
+        }
+      }
+    }
+  }
+
+  std::vector<std::string> carried;
+  if (replace) {
+    carried.push_back((fs::path(from_dir) / m.index_file).string());
+    for (const SegmentRef& g : m.segments) carried.push_back((fs::path(from_dir) / g.file).string());
+  }
+  // Every byte of the new index is read before it is committed: a segment
+  // file damaged on its way here is refused, not served.
+  return CommitSegments(index_dir, lock, m, carried, segments, [&](const Manifest& next) {
+    return MmapIndexReader::Verify(index_dir, next);
+  });
 }
 
 }  // namespace quiver

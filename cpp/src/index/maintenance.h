@@ -1,6 +1,6 @@
 // Changing indexes without reading their source files: removing files from
 // one, compacting its segments into one base file, merging several built
-// with the same quantizers into one.
+// with the same quantizers into one, committing segments encoded elsewhere.
 #pragma once
 
 #include <string>
@@ -26,5 +26,11 @@ Status CompactIndex(const std::string& index_dir, const WriteProgress& progress)
 // after the previous part's).
 Status MergeIndexes(const std::vector<std::string>& part_dirs, const std::string& index_dir,
                     const WriteProgress& progress);
+
+// See qv_commit_segments: the segment files at `segment_paths` added, in
+// order, to the index at `base_dir` (empty: the index at `index_dir`), as
+// the index at `index_dir`.
+Status CommitSegmentFiles(const std::string& index_dir, const std::string& base_dir,
+                          const std::vector<std::string>& segment_paths);
 
 }  // namespace quiver

@@ -34,6 +34,26 @@ uint64_t ParseHex64(const json& j) {
 
 constexpr const char* kChecksumField = "manifest_checksum";
 
+json FileJson(const SourceFile& f) {
+  return {{"path", f.path},
+          {"rows", f.rows},
+          {"rows_indexed", f.rows_indexed},
+          {"size_bytes", f.size_bytes},
+          {"mtime_ns", f.mtime_ns},
+          {"footer_hash", Hex64(f.footer_hash)}};
+}
+
+SourceFile FileOf(const json& e) {
+  SourceFile s;
+  s.path = e.at("path").get<std::string>();
+  s.rows = e.at("rows").get<int64_t>();
+  s.rows_indexed = e.at("rows_indexed").get<int64_t>();
+  s.size_bytes = e.at("size_bytes").get<int64_t>();
+  s.mtime_ns = e.at("mtime_ns").get<int64_t>();
+  s.footer_hash = ParseHex64(e.at("footer_hash"));
+  return s;
+}
+
 }  // namespace
 
 bool Manifest::removed(int32_t file) const {
@@ -67,14 +87,7 @@ std::string Manifest::ToJson() const {
                {"skipped_wrong_length", skipped.wrong_length},
                {"skipped_non_finite", skipped.non_finite}};
   json fs = json::array();
-  for (const auto& f : files) {
-    fs.push_back({{"path", f.path},
-                  {"rows", f.rows},
-                  {"rows_indexed", f.rows_indexed},
-                  {"size_bytes", f.size_bytes},
-                  {"mtime_ns", f.mtime_ns},
-                  {"footer_hash", Hex64(f.footer_hash)}});
-  }
+  for (const auto& f : files) fs.push_back(FileJson(f));
   j["files"] = std::move(fs);
   if (format_version >= format::kManifestVersionSegments) {
     json segs = json::array();
@@ -133,16 +146,7 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
     m.skipped.null_vector = r.at("skipped_null").get<int64_t>();
     m.skipped.wrong_length = r.at("skipped_wrong_length").get<int64_t>();
     m.skipped.non_finite = r.at("skipped_non_finite").get<int64_t>();
-    for (const json& e : j.at("files")) {
-      SourceFile s;
-      s.path = e.at("path").get<std::string>();
-      s.rows = e.at("rows").get<int64_t>();
-      s.rows_indexed = e.at("rows_indexed").get<int64_t>();
-      s.size_bytes = e.at("size_bytes").get<int64_t>();
-      s.mtime_ns = e.at("mtime_ns").get<int64_t>();
-      s.footer_hash = ParseHex64(e.at("footer_hash"));
-      m.files.push_back(std::move(s));
-    }
+    for (const json& e : j.at("files")) m.files.push_back(FileOf(e));
     if (m.format_version >= format::kManifestVersionSegments) {
       for (const json& e : j.at("segments")) {
         SegmentRef g;
@@ -170,6 +174,39 @@ Result<Manifest> Manifest::Parse(const std::string& text, const std::string& ori
     return m;
   } catch (const std::exception& e) {
     return CorruptIndex(origin + ": unreadable manifest: " + e.what());
+  }
+}
+
+std::string SegmentFiles::ToJson() const {
+  json j;
+  j["format"] = "quiver-segment-files";
+  json fs = json::array();
+  for (const auto& f : files) fs.push_back(FileJson(f));
+  j["files"] = std::move(fs);
+  j["skipped_null"] = skipped.null_vector;
+  j["skipped_wrong_length"] = skipped.wrong_length;
+  j["skipped_non_finite"] = skipped.non_finite;
+  j["mean_coarse_error"] = error.coarse;
+  j["mean_pq_error"] = error.pq;
+  return j.dump();
+}
+
+Result<SegmentFiles> SegmentFiles::Parse(const std::string& text, const std::string& origin) {
+  try {
+    json j = json::parse(text);
+    if (j.at("format").get<std::string>() != "quiver-segment-files") {
+      return CorruptIndex(origin + ": not a description of a segment's files");
+    }
+    SegmentFiles s;
+    for (const json& e : j.at("files")) s.files.push_back(FileOf(e));
+    s.skipped.null_vector = j.at("skipped_null").get<int64_t>();
+    s.skipped.wrong_length = j.at("skipped_wrong_length").get<int64_t>();
+    s.skipped.non_finite = j.at("skipped_non_finite").get<int64_t>();
+    s.error.coarse = j.at("mean_coarse_error").get<double>();
+    s.error.pq = j.at("mean_pq_error").get<double>();
+    return s;
+  } catch (const std::exception& e) {
+    return CorruptIndex(origin + ": unreadable description of the segment's files: " + e.what());
   }
 }
 

@@ -34,6 +34,21 @@ struct SegmentRef {
   EncodingError error;
 };
 
+// What a segment file says of itself, for a commit that did not see it
+// written (qv_encode_segment, then qv_commit_segments elsewhere): its source
+// files with their fingerprints, their skip counts and how well the
+// quantizers fit its rows. Stored as JSON in the segment file's files
+// section.
+struct SegmentFiles {
+  std::vector<SourceFile> files;
+  SkipCounts skipped;
+  EncodingError error;
+
+  std::string ToJson() const;
+  // CorruptIndex naming `origin` when the text is not such a description.
+  static Result<SegmentFiles> Parse(const std::string& text, const std::string& origin);
+};
+
 struct Manifest {
   int32_t format_version = 0;   // format::kManifestVersion*
   std::string index_file;       // the base file's name inside the index directory

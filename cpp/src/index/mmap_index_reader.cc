@@ -90,6 +90,13 @@ Result<std::unique_ptr<MmapIndexReader>> MmapIndexReader::OpenMapped(const std::
   return r;
 }
 
+Status MmapIndexReader::Verify(const std::string& index_dir, const Manifest& m) {
+  std::unique_ptr<MmapIndexReader> r(new MmapIndexReader());
+  r->dir_ = index_dir;
+  ARROW_RETURN_NOT_OK(r->Load(m.ToJson(), (fs::path(index_dir) / "(uncommitted manifest)").string()));
+  return r->VerifyAll();
+}
+
 Status MmapIndexReader::Load(const std::string& text, const std::string& manifest_path) {
   const std::string& index_dir = dir_;
   ARROW_ASSIGN_OR_RAISE(manifest_, Manifest::Parse(text, manifest_path));

@@ -54,6 +54,9 @@ class MmapIndexReader final : public IndexReader {
   int64_t rows_total() const { return manifest_.rows_total; }
   // Reads every byte: every section's checksum and every list's.
   Status VerifyAll() const;
+  // VerifyAll of the index that `m`, not yet committed, would make of the
+  // binary files in `index_dir`.
+  static Status Verify(const std::string& index_dir, const Manifest& m);
 
  private:
   struct Mapped;  // one binary file

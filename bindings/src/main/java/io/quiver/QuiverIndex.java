@@ -169,7 +169,9 @@ public final class QuiverIndex implements AutoCloseable {
    * Trains quantizers on {@code sample} and writes them to {@code indexDir} as an index of no
    * files: the first step of a build spread over machines. Builds with {@link
    * BuildParams.Builder#quantizersFrom quantizersFrom(indexDir)} then encode groups of files
-   * anywhere, and {@link #merge} joins their indexes into what one build would have written.
+   * anywhere, and {@link #merge} joins their indexes into what one build would have written; or
+   * {@link #encodeSegment} encodes each group into a segment file and {@link #commitSegments}
+   * commits them, without rewriting them.
    *
    * @param sample rows of {@code dim} floats drawn from the corpus (for COSINE, normalised here)
    * @param corpusRows the rows the whole index will hold: picks nlist when {@code params} say 0
@@ -205,6 +207,52 @@ public final class QuiverIndex implements AutoCloseable {
         parts.stream().map(Path::toString).toList(), indexDir, BuildParams.defaults(), listener, null);
   }
 
+  /**
+   * Encodes files with the quantizers of the index named by {@link
+   * BuildParams.Builder#quantizersFrom quantizersFrom} (required) into one segment file, for
+   * {@link #commitSegments}: the step of a build spread over machines that each machine runs on
+   * its own group of files. The file describes its source files, so the commit needs nothing
+   * else; it is whole or absent (written under a temporary name). The quantizers' index is not
+   * changed.
+   *
+   * @param files files (with a source) or files and directories (without), in order
+   * @param firstFile the ordinal of the first file: how many files come before it in the index
+   *     it is committed to (the index's own, then the previous segments')
+   * @param segmentFile the file to write (a local path)
+   * @param params the quantizers' index, the threads; the column and metric are the index's
+   * @param source where the files are read from; null for the local file system
+   */
+  public static void encodeSegment(List<String> files, int firstFile, Path segmentFile, BuildParams params,
+      ProgressListener listener, FileSource source) {
+    if (params.quantizersFrom().isEmpty()) {
+      throw new IllegalArgumentException("a segment is encoded with the quantizers of an index: "
+          + "set BuildParams quantizersFrom");
+    }
+    write((paths, n, nativeParams, out, progress, user) -> quiver_h.qv_encode_segment(paths, n, nativeParams,
+        firstFile, out, progress, user), files, segmentFile, params, listener, source);
+  }
+
+  /**
+   * Commits segment files written by {@link #encodeSegment}, in order, with one new manifest.
+   * With {@code baseDir} null they are appended to the index in {@code indexDir}; otherwise the
+   * index in {@code baseDir} (a {@link #train} output, typically) with them becomes the index in
+   * {@code indexDir}, replacing what it held. Every byte is checked before the commit; the
+   * segment files and {@code baseDir} are left as they were. Atomic, as a build is.
+   *
+   * @throws InvalidArgumentException when a segment was encoded with other quantizers or its
+   *     files do not follow the files before it
+   * @throws CorruptIndexException when a segment file is damaged (nothing is committed)
+   */
+  public static void commitSegments(Path indexDir, Path baseDir, List<Path> segmentFiles) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    Objects.requireNonNull(segmentFiles, "segmentFiles");
+    try (Arena arena = Arena.ofConfined()) {
+      NativeErrors.check(quiver_h.qv_commit_segments(arena.allocateFrom(indexDir.toString()),
+          baseDir == null ? MemorySegment.NULL : arena.allocateFrom(baseDir.toString()),
+          pathArray(segmentFiles.stream().map(Path::toString).toList(), arena), segmentFiles.size()));
+    }
+  }
+
   private static MemorySegment pathArray(List<String> paths, Arena arena) {
     MemorySegment array = arena.allocate(ADDRESS, Math.max(1, paths.size()));
     for (int i = 0; i < paths.size(); i++) {
@@ -213,7 +261,7 @@ public final class QuiverIndex implements AutoCloseable {
     return array;
   }
 
-  /** qv_build, qv_append, qv_compact, qv_train and qv_merge: the calls that write an index. */
+  /** qv_build, qv_append, qv_compact, qv_train, qv_merge and qv_encode_segment: the calls that write with progress. */
   @FunctionalInterface
   private interface NativeWrite {
     int call(MemorySegment paths, long nPaths, MemorySegment params, MemorySegment indexDir,

@@ -113,4 +113,36 @@ class SegmentsTest {
     assertThrows(NotFoundException.class,
         () -> QuiverIndex.append(paths(corpus.files.get(1)), tmp.resolve("none"), BuildParams.defaults(), null, null));
   }
+
+  @Test
+  void segmentsEncodedApartAndCommittedTogetherAnswerAsBruteForce() throws IOException {
+    Corpus corpus = new Corpus(tmp, Metric.L2);
+    float[][] sample = corpus.vectors[0];
+    Path trained = tmp.resolve("trained");
+    QuiverIndex.train(sample, Corpus.DIM, corpus.totalRows(), corpus.buildParams(), trained, null);
+    BuildParams with = BuildParams.builder().threads(2).quantizersFrom(trained).build();
+    Path a = tmp.resolve("parts/a.qvs");
+    Path b = tmp.resolve("parts/b.qvs");
+    QuiverIndex.encodeSegment(paths(corpus.files.get(0)), 0, a, with, null, null);
+    QuiverIndex.encodeSegment(paths(corpus.files.get(1), corpus.files.get(2)), 1, b, with, null, null);
+    assertThrows(IllegalArgumentException.class, () -> QuiverIndex.encodeSegment(paths(corpus.files.get(0)), 0,
+        tmp.resolve("parts/c.qvs"), BuildParams.defaults(), null, null));
+
+    // Out of order: nothing is committed, not even a directory.
+    InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
+        () -> QuiverIndex.commitSegments(corpus.indexDir, trained, List.of(b, a)));
+    assertTrue(e.getMessage().contains("comes next"), e.getMessage());
+    assertFalse(Files.exists(corpus.indexDir.resolve("manifest.json")));
+
+    QuiverIndex.commitSegments(corpus.indexDir, trained, List.of(a, b));
+    try (QuiverIndex index = QuiverIndex.open(corpus.indexDir)) {
+      assertEquals(3, index.segments().size());
+      assertEquals(0, index.segments().get(0).rowsIndexed());
+      assertEquals(2, index.segments().get(2).files());
+      assertEquals(corpus.totalRows(), index.info().rowsTotal());
+      for (float[] q : Corpus.queries(10, 5)) {
+        EndToEndTest.assertSameHits(corpus.bruteForce(q, 10, Set.of()), index.search(q, 10, Corpus.exact()));
+      }
+    }
+  }
 }

@@ -16,7 +16,10 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Temporary indexes go when the application ends; named and persistent ones stay and are found again. */
+/**
+ * Temporary indexes go when the application ends; named and persistent ones stay and are found
+ * again, and a persistent one takes the files its corpus gained since.
+ */
 class LifecycleTest {
   @TempDir Path dir;
 
@@ -51,6 +54,14 @@ class LifecycleTest {
     CorpusIndex found = again.buildIfMissing(later.read().parquet(dir.resolve("corpus").toString()), params);
     assertEquals(cached.location(), found.location());
     assertEquals(0, again.builds());
+
+    // The directory gained a file since: the index there takes it as a segment, no rebuild.
+    TestData.writeCorpus(later, dir.resolve("more").toString(), 50, 1, 32, 0)
+        .write().mode("append").parquet(dir.resolve("corpus").toString());
+    CorpusIndex grown = again.buildIfMissing(later.read().parquet(dir.resolve("corpus").toString()), params);
+    assertEquals(cached.location(), grown.location());
+    assertEquals(0, again.builds());
+    assertEquals(1, IndexCatalog.of(later).appends());
     later.conf().unset(QuiverConf.INDEX_DIR);
   }
 }

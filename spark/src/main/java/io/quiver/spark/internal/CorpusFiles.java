@@ -61,9 +61,11 @@ public final class CorpusFiles {
   private final StructType schema;
   private final String temporaryCopy;
   private final TableSnapshot table;
+  private final List<String> roots;
 
   private CorpusFiles(List<SourceFile> files, StructType schema, String temporaryCopy, TableSnapshot table,
-      Map<String, long[]> deletedRows) {
+      Map<String, long[]> deletedRows, List<String> roots) {
+    this.roots = List.copyOf(roots);
     this.deletedRows = Map.copyOf(deletedRows);
     this.files = List.copyOf(files);
     this.schema = schema;
@@ -121,6 +123,15 @@ public final class CorpusFiles {
   }
 
   /**
+   * What stays the same as the corpus changes: the table whatever its version, or the directories
+   * (or files) plain Parquet was read from, whatever files they hold now. A corpus that gained
+   * files has the identity it had.
+   */
+  public String identity() {
+    return table != null ? table.identity() : "parquet files under " + String.join(", ", roots);
+  }
+
+  /**
    * Resolves a corpus DataFrame. {@code neededColumns} are the columns the index and the join
    * read from the files (the vector column and the projected ones).
    *
@@ -134,7 +145,7 @@ public final class CorpusFiles {
     Scan scan = scan(corpus, neededColumns);
     SparkSession spark = corpus.sparkSession();
     if (scan.copyReason() == null) {
-      return fromPaths(spark, scan.files(), schema, null, scan.table(), scan.deletedRows());
+      return fromPaths(spark, scan.files(), schema, null, scan.table(), scan.deletedRows(), scan.roots());
     }
     String copy = temporaryRoot + "/corpus-" + UUID.randomUUID();
     LOG.warn(
@@ -143,14 +154,15 @@ public final class CorpusFiles {
         scan.copyReason(),
         copy);
     corpus.write().parquet(copy);
-    return fromPaths(spark, List.of(copy), schema, copy, null, Map.of());
+    return fromPaths(spark, List.of(copy), schema, copy, null, Map.of(), List.of(copy));
   }
 
   /** A corpus DataFrame read in place, or null when {@link #of} would copy it. */
   public static CorpusFiles inPlace(Dataset<Row> corpus) {
     Scan scan = scan(corpus, List.of());
     return scan.copyReason() != null ? null
-        : fromPaths(corpus.sparkSession(), scan.files(), corpus.schema(), null, scan.table(), scan.deletedRows());
+        : fromPaths(corpus.sparkSession(), scan.files(), corpus.schema(), null, scan.table(), scan.deletedRows(),
+            scan.roots());
   }
 
   /** A corpus given as Parquet files or directories (expanded to their .parquet files). */
@@ -158,8 +170,8 @@ public final class CorpusFiles {
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("the corpus path list is empty");
     }
-    StructType schema = spark.read().parquet(paths.toArray(String[]::new)).schema();
-    return fromPaths(spark, paths, schema, null, null, Map.of());
+    Dataset<Row> read = spark.read().parquet(paths.toArray(String[]::new));
+    return fromPaths(spark, paths, read.schema(), null, null, Map.of(), rootsOf(read));
   }
 
   /**
@@ -168,19 +180,35 @@ public final class CorpusFiles {
    *
    * @param deletedRows row positions the table deletes, by file (as {@link SourceFile#path()}
    *     names it); empty for plain files
+   * @param roots what plain files were read from (directories or files, as Spark qualifies
+   *     them); empty for a table
    */
-  record Scan(String copyReason, List<String> files, TableSnapshot table, Map<String, long[]> deletedRows) {
+  record Scan(String copyReason, List<String> files, TableSnapshot table, Map<String, long[]> deletedRows,
+      List<String> roots) {
     static Scan copy(String reason) {
-      return new Scan(reason, null, null, Map.of());
-    }
-
-    static Scan inPlace(List<String> files, TableSnapshot table) {
-      return inPlace(files, table, Map.of());
+      return new Scan(reason, null, null, Map.of(), List.of());
     }
 
     static Scan inPlace(List<String> files, TableSnapshot table, Map<String, long[]> deletedRows) {
-      return new Scan(null, files, table, deletedRows);
+      return new Scan(null, files, table, deletedRows, List.of());
     }
+
+    static Scan plainFiles(List<String> files, List<String> roots) {
+      return new Scan(null, files, null, Map.of(), roots);
+    }
+  }
+
+  /** The sorted root paths of a plain Parquet read, as its file index qualified them. */
+  private static List<String> rootsOf(Dataset<Row> read) {
+    LogicalPlan plan = read.queryExecution().analyzed();
+    if (plan instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs) {
+      return rootsOf(fs.location());
+    }
+    throw new IllegalStateException("a Parquet read planned as " + plan.nodeName() + ", not a file scan");
+  }
+
+  private static List<String> rootsOf(FileIndex location) {
+    return JavaConverters.seqAsJavaList(location.rootPaths()).stream().map(Object::toString).sorted().toList();
   }
 
   private static boolean selectsColumnsOnly(Project p) {
@@ -252,7 +280,7 @@ public final class CorpusFiles {
       return Scan.copy("it is read through " + location.getClass().getName() + " and "
           + fs.fileFormat().getClass().getName() + ", a table format Quiver does not index in place");
     }
-    return Scan.inPlace(files, null);
+    return Scan.plainFiles(files, rootsOf(location));
   }
 
   /**
@@ -277,7 +305,7 @@ public final class CorpusFiles {
 
   private static CorpusFiles fromPaths(
       SparkSession spark, List<String> paths, StructType schema, String temporaryCopy, TableSnapshot table,
-      Map<String, long[]> deletedRows) {
+      Map<String, long[]> deletedRows, List<String> roots) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<SourceFile> out = new ArrayList<>();
     try {
@@ -303,7 +331,7 @@ public final class CorpusFiles {
         throw new IllegalStateException("the table deletes rows of " + f + ", which is not among its files");
       }
     }
-    return new CorpusFiles(out, schema, temporaryCopy, table, deletedRows);
+    return new CorpusFiles(out, schema, temporaryCopy, table, deletedRows, roots);
   }
 
   /**

@@ -33,12 +33,14 @@ import scala.Tuple2;
 /**
  * A build spread over the cluster. The driver draws the training sample with Spark (a sampled
  * scan: no corpus row passes through the driver but the sample's), trains the quantizers and
- * broadcasts them; each task encodes one group of consecutive files with them into an index of
- * its own (a build with {@code quantizersFrom}) and writes it beside the target, in a directory
- * of its own attempt; the driver merges the indexes of the attempts Spark reports as successful,
- * in file order, and removes every part. The result is, list for list, the index one build with
- * the same quantizers writes over the same files: a failed, retried or speculative attempt leaves
- * a directory that is never merged.
+ * broadcasts them; each task encodes one group of consecutive files with them into a segment
+ * file (numbered after the groups before it) and writes it beside the target, under a name of its
+ * own attempt; the driver commits the segments of the attempts Spark reports as successful, in
+ * file order, with one manifest over the trained base file, and removes every part. Nothing is
+ * rewritten on the driver: the index searches exactly as one build with the same quantizers over
+ * the same files (compacting it gives that build's file, list for list). A failed, retried or
+ * speculative attempt leaves a file that is never committed, and the commit reads every byte of
+ * the segments it commits.
  */
 public final class DistributedBuild {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedBuild.class);
@@ -46,7 +48,7 @@ public final class DistributedBuild {
   /**
    * Fault injection for tests, as SQLite's test builds have: a job whose local property of this
    * name is {@code "true"} (set with {@code SparkContext.setLocalProperty} on the driver's thread)
-   * has the first attempt of every encoding task write part of its index and then fail, as a task
+   * has the first attempt of every encoding task write part of its segment and then fail, as a task
    * on a lost executor would; Spark runs it again.
    */
   public static final String FAIL_FIRST_ATTEMPTS = "quiver.test.failFirstAttempts";
@@ -56,7 +58,7 @@ public final class DistributedBuild {
   /**
    * Builds the index of {@code corpus} into the local directory {@code target}.
    *
-   * @param partsRoot where the tasks write their indexes (a Hadoop URI every executor and the
+   * @param partsRoot where the tasks write their segments (a Hadoop URI every executor and the
    *     driver reach: beside the index's location), removed at the end
    * @param groups how many groups of files to encode in parallel (at most one per file)
    */
@@ -97,22 +99,22 @@ public final class DistributedBuild {
       parts.sort((a, b) -> Integer.compare(a._1(), b._1()));
       long t3 = System.nanoTime();
 
-      List<Path> local = new ArrayList<>();
+      List<Path> segments = new ArrayList<>();
       for (Tuple2<Integer, String> part : parts) {
         Path p = Locations.localPath(part._2());
         if (p == null) {
-          p = staging.resolve("part-" + part._1());
+          p = staging.resolve("segment-" + part._1() + ".qvs");
           org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(part._2());
           remote.getFileSystem(conf).copyToLocalFile(false, remote, new org.apache.hadoop.fs.Path(p.toUri()), true);
         }
-        local.add(p);
+        segments.add(p);
       }
-      QuiverIndex.merge(local, target, ProgressListener.none());
+      QuiverIndex.commitSegments(target, quantizers, segments);
       long t4 = System.nanoTime();
       Timings timings = new Timings(corpusRows, sample.rows().length, fileGroups.size(), (t1 - t0) / 1e9,
           (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9);
       LOG.info("distributed build of {} rows in {} files: sample of {} rows in {} ms, training in {} ms, "
-              + "{} groups encoded in {} ms, merged in {} ms",
+              + "{} groups encoded in {} ms, committed in {} ms",
           corpusRows, paths.size(), sample.rows().length, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
           fileGroups.size(), (t3 - t2) / 1_000_000, (t4 - t3) / 1_000_000);
       return timings;
@@ -126,11 +128,11 @@ public final class DistributedBuild {
 
   /**
    * Where a distributed build spent its time, in seconds: on the driver, the row count and the
-   * sample (Spark jobs), the training, the merge; the encoding is the executors' job, from its
-   * submission to its last task.
+   * sample (Spark jobs), the training, the commit (fetching remote segments, checking every byte,
+   * the manifest); the encoding is the executors' job, from its submission to its last task.
    */
   public record Timings(long rows, int sampleRows, int groups, double countAndSample, double train,
-      double encode, double merge) {}
+      double encode, double commit) {}
 
   /** The training sample: vectors of one dimension, as many as a local build would sample. */
   record Sample(float[][] rows, int dim) {}
@@ -143,23 +145,15 @@ public final class DistributedBuild {
     want = Math.min(want, corpusRows);
     // A little over the fraction, then cut: a Bernoulli sample of exactly `want` rows is rare.
     double fraction = Math.min(1.0, 1.1 * want / Math.max(1, corpusRows));
-    List<Row> drawn = rows.select(functions.col(params.vectorColumn()).cast("array<float>"))
-        .sample(false, fraction, params.seed()).limit((int) Math.min(Integer.MAX_VALUE, want)).collectAsList();
+    // Each row becomes a float[] on the executors (null when unusable): the driver holds the
+    // sample as primitive arrays, not as boxed rows eight times their size.
+    List<float[]> drawn = rows.select(functions.col(params.vectorColumn()).cast("array<float>"))
+        .sample(false, fraction, params.seed()).limit((int) Math.min(Integer.MAX_VALUE, want))
+        .javaRDD().map(DistributedBuild::usableVector).collect();
     Map<Integer, Integer> lengths = new HashMap<>();
     List<float[]> usable = new ArrayList<>(drawn.size());
-    for (Row r : drawn) {
-      if (r.isNullAt(0)) {
-        continue;
-      }
-      List<Float> v = r.getList(0);
-      float[] x = new float[v.size()];
-      boolean finite = !v.isEmpty();
-      for (int i = 0; i < x.length && finite; i++) {
-        Float f = v.get(i);
-        finite = f != null && Float.isFinite(f);
-        x[i] = finite ? f : 0;
-      }
-      if (finite) {
+    for (float[] x : drawn) {
+      if (x != null) {
         usable.add(x);
         lengths.merge(x.length, 1, Integer::sum);
       }
@@ -171,6 +165,26 @@ public final class DistributedBuild {
     // The dimension most rows have: rows of another length are skipped by the build as well.
     int dim = lengths.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
     return new Sample(usable.stream().filter(x -> x.length == dim).toArray(float[][]::new), dim);
+  }
+
+  /** The row's vector, or null when it is null, empty or holds a null or non-finite value. */
+  private static float[] usableVector(Row r) {
+    if (r.isNullAt(0)) {
+      return null;
+    }
+    List<Float> v = r.getList(0);
+    if (v.isEmpty()) {
+      return null;
+    }
+    float[] x = new float[v.size()];
+    for (int i = 0; i < x.length; i++) {
+      Float f = v.get(i);
+      if (f == null || !Float.isFinite(f)) {
+        return null;
+      }
+      x[i] = f;
+    }
+    return x;
   }
 
   /** At most {@code groups} runs of consecutive files, of about equal bytes. */
@@ -205,7 +219,7 @@ public final class DistributedBuild {
     return out;
   }
 
-  /** One task: a group of files encoded with the broadcast quantizers, its index written beside the target. */
+  /** One task: a group of files encoded with the broadcast quantizers into a segment file beside the target. */
   private record EncodeGroup(
       List<List<String>> groups,
       Broadcast<Map<String, byte[]>> quantizers,
@@ -219,7 +233,11 @@ public final class DistributedBuild {
     @Override
     public Tuple2<Integer, String> call(Integer group) throws Exception {
       TaskContext task = TaskContext.get();
-      String attempt = "part-" + group + "-attempt-" + task.taskAttemptId();
+      String attempt = "group-" + group + "-attempt-" + task.taskAttemptId() + ".qvs";
+      int firstFile = 0;
+      for (int g = 0; g < group; g++) {
+        firstFile += groups.get(g).size();
+      }
       Path work = Files.createTempDirectory("quiver-encode-");
       try {
         Path trained = Files.createDirectories(work.resolve("quantizers"));
@@ -228,21 +246,22 @@ public final class DistributedBuild {
         }
         Configuration conf = hadoop.value().value();
         FileSource files = localFiles ? null : HadoopSources.shared(conf);
-        Path part = work.resolve("part");
+        Path segment = work.resolve("segment.qvs");
         BuildParams params = BuildParams.builder().vectorColumn(vectorColumn).source(source).threads(threads)
             .quantizersFrom(trained).build();
-        QuiverIndex.build(groups.get(group), part, params, ProgressListener.none(), files);
+        QuiverIndex.encodeSegment(groups.get(group), firstFile, segment, params, ProgressListener.none(), files);
 
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(partsRoot + "/" + attempt);
         FileSystem fs = out.getFileSystem(conf);
         if (task.attemptNumber() == 0 && "true".equals(task.getLocalProperty(FAIL_FIRST_ATTEMPTS))) {
-          // Dies halfway through writing its part, as a lost executor would.
-          fs.mkdirs(out);
-          fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(part.resolve("manifest.json").toUri()),
-              new org.apache.hadoop.fs.Path(out, "manifest.json"));
+          // Dies halfway through writing its segment, as a lost executor would.
+          byte[] bytes = Files.readAllBytes(segment);
+          try (var partial = fs.create(out, true)) {
+            partial.write(bytes, 0, bytes.length / 2);
+          }
           throw new IOException("injected failure of " + attempt);
         }
-        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(part.toUri()), out);
+        fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(segment.toUri()), out);
         return new Tuple2<>(group, out.toString());
       } finally {
         Cleanup.deleteLocalTree(work);

@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The indexes of one Spark application, shared by the join and the driver API.
  *
- * <p>An index lives at {@code <root>/index-<key>}: under {@value QuiverConf#INDEX_DIR} when that is
- * set (persistent: later applications find it by the same key), otherwise under the application's
- * temporary directory (removed at application end). A location the user names is used as is and
- * kept. Indexes over a temporary copy of a corpus are temporary.
+ * <p>An index lives at {@code <root>/index-<identity>}, the identity being the corpus's (its table,
+ * or the directories its Parquet files were read from) with the build parameters: under {@value
+ * QuiverConf#INDEX_DIR} when that is set (persistent: later applications find it there, and append
+ * the files the corpus gained since), otherwise under the application's temporary directory
+ * (removed at application end). A location the user names is used as is and kept. Indexes over a
+ * temporary copy of a corpus are temporary.
  */
 public final class IndexCatalog {
   private static final Logger LOG = LoggerFactory.getLogger(IndexCatalog.class);
@@ -161,23 +163,21 @@ public final class IndexCatalog {
     // DELETE through deletion vectors, a property change) is answered by the same index, with
     // that version's deleted rows as its filter.
     String key = IndexKey.of(corpus.files(), params.vectorColumn(), paramText, corpus.tableIdentity());
-    String identity = IndexKey.identity(corpus.table() == null ? corpus.files() : List.of(),
-        params.vectorColumn(), paramText, corpus.tableIdentity());
+    // The place is the corpus's whatever files it holds now: a corpus that gained files (in this
+    // application or since an earlier one) finds its index there and appends them; one whose
+    // files changed otherwise is built again there.
+    String identity = IndexKey.identity(params.vectorColumn(), paramText, corpus.identity());
     boolean temporary = userLocation == null && (persistentRoot == null || corpus.temporaryCopy() != null);
     String location = userLocation != null ? userLocation
-        : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + key;
+        : (temporary ? temporaryRoot : persistentRoot.replaceAll("/+$", "")) + "/index-" + identity;
     if (userLocation != null && corpus.temporaryCopy() != null) {
       LOG.warn("the index at {} is over a temporary copy of the corpus, removed at application end;"
           + " the index will be stale after that", userLocation);
     }
 
     Entry previous = byIdentity.get(identity);
-    if (previous != null && !previous.key().equals(key) && !force
-        && (userLocation == null || userLocation.equals(previous.location()))
-        && onlyGained(previous.files(), corpus.files())) {
-      // The corpus only gained files: its index takes them as a new segment where it is.
-      location = previous.location();
-    } else if (previous != null && !previous.key().equals(key)) {
+    if (previous != null && !previous.key().equals(key)
+        && (force || !onlyGained(previous.files(), corpus.files()) || !previous.location().equals(location))) {
       String changed = firstChange(previous.files(), corpus.files())
           + (corpus.table() == null ? "" : "; it was built from the " + previous.source()
               + ", the corpus is the " + corpus.sourceText());

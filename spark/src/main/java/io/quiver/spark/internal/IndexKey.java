@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The identity of an index in the cache: a SHA-256 of the sorted file list with each file's size
+ * The key of an index in the cache: a SHA-256 of the sorted file list with each file's size
  * and version, the vector column, every build parameter that changes the index and, for a table,
  * the table (not its version). A corpus file rewritten since a build changes the key, so a stale
  * index is never found by it; a table commit that leaves the files as they are (a DELETE with
@@ -49,17 +49,12 @@ public final class IndexKey {
   }
 
   /**
-   * Without the fingerprints and the table version: the same corpus and parameters whatever the
-   * files and the table hold now. For a table, pass no files: its files change with its commits.
+   * The corpus and the parameters, whatever files the corpus holds now and whatever its table's
+   * version: where its index lives.
    *
-   * @param table the table without its version ({@link TableSnapshot#identity()}), "" for plain files
+   * @param corpus {@link CorpusFiles#identity()}
    */
-  public static String identity(
-      List<CorpusFiles.SourceFile> sortedFiles, String vectorColumn, List<String> parameters, String table) {
-    return of(
-        sortedFiles.stream().map(f -> new CorpusFiles.SourceFile(f.path(), 0, 0)).toList(),
-        vectorColumn,
-        parameters,
-        table);
+  public static String identity(String vectorColumn, List<String> parameters, String corpus) {
+    return of(List.of(), vectorColumn, parameters, corpus);
   }
 }

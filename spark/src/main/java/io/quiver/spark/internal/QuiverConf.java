@@ -10,7 +10,9 @@ public final class QuiverConf {
 
   /**
    * A Hadoop filesystem directory for cached indexes that outlive the application: later
-   * applications find an index there by its key. Default: unset (indexes are temporary).
+   * applications find an index there by its corpus (the table, or the directories its files are
+   * read from) and parameters, and append the files the corpus gained since. Default: unset
+   * (indexes are temporary).
    */
   public static final String INDEX_DIR = "spark.quiver.index.dir";
 

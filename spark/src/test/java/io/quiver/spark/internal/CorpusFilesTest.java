@@ -91,7 +91,9 @@ class CorpusFilesTest {
     assertNotEquals(key, IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 1"));
     assertNotEquals(IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 1"),
         IndexKey.of(List.of(a, b), "v", p, "delta table file:/t version 2"));
-    assertEquals(IndexKey.identity(List.of(a, b), "v", p, ""),
-        IndexKey.identity(List.of(a, new CorpusFiles.SourceFile("/b.parquet", 21, 3000)), "v", p, ""));
+    String dir = "parquet files under file:/corpus";
+    assertEquals(64, IndexKey.identity("v", p, dir).length());
+    assertNotEquals(IndexKey.identity("v", p, dir), IndexKey.identity("v", p, "parquet files under file:/other"));
+    assertNotEquals(IndexKey.identity("v", p, dir), IndexKey.identity("w", p, dir));
   }
 }

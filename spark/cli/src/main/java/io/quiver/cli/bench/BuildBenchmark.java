@@ -128,14 +128,14 @@ public final class BuildBenchmark implements Callable<Integer> {
     DistributedBuild.Timings s = DistributedBuild.run(spark, CorpusFiles.ofPaths(spark, tenth), params, small,
         "file:" + small + ".parts", spark.sparkContext().defaultParallelism());
     line("");
-    line("Where the distributed build spent its time (s): the driver counts, samples (Spark jobs), trains and merges;");
-    line("the tasks encode.");
+    line("Where the distributed build spent its time (s): the driver counts, samples (Spark jobs), trains and commits");
+    line("(fetches remote segments, reads every byte of them, writes the manifest); the tasks encode.");
     line("");
-    line("| rows | sample rows | count + sample | train | encode (tasks) | merge (driver) |");
+    line("| rows | sample rows | count + sample | train | encode (tasks) | commit (driver) |");
     line("|---:|---:|---:|---:|---:|---:|");
     for (DistributedBuild.Timings x : List.of(s, t[0])) {
       line("| %,d | %,d | %.1f | %.1f | %.1f | %.1f |", x.rows(), x.sampleRows(), x.countAndSample(), x.train(),
-          x.encode(), x.merge());
+          x.encode(), x.commit());
     }
 
     // Append against rebuild.
@@ -158,13 +158,13 @@ public final class BuildBenchmark implements Callable<Integer> {
 
     int cores = spark.sparkContext().defaultParallelism();
     double perCore = t[0].rows() / (t[0].encode() * cores);
-    double mergePerRow = t[0].merge() / t[0].rows();
+    double commitPerRow = t[0].commit() / t[0].rows();
     line("");
     line("Projection to 1,000,000,000 rows on 64 cores, from the full run: encoding at %,.0f rows/s per core"
-            + " (the tasks' rows over their stage's wall time times %d cores) takes %.0f s; the merge at %.2f us"
+            + " (the tasks' rows over their stage's wall time times %d cores) takes %.0f s; the commit at %.3f us"
             + " per row on the driver %.0f s; sampling and training depend on nlist and the sample size, not on"
             + " the rows past the sample (measured here: %.1f s and %.1f s at %,d sample rows).",
-        perCore, cores, 1e9 / (perCore * 64), mergePerRow * 1e6, mergePerRow * 1e9, t[0].countAndSample(),
+        perCore, cores, 1e9 / (perCore * 64), commitPerRow * 1e6, commitPerRow * 1e9, t[0].countAndSample(),
         t[0].train(), t[0].sampleRows());
   }
 
