@@ -137,6 +137,35 @@ public final class QuiverIndex implements AutoCloseable {
   }
 
   /**
+   * Builds the index in {@code indexDir} again over its files (those not removed), training new
+   * quantizers on a new sample: what {@link #retrainAdvice} advises once appended rows have
+   * drifted from the build's. Keeps the vector column, metric, nlist, pqM, seed and source text;
+   * the sample is the default for the rows the files hold now. Atomic, as a build is: a handle
+   * opened before keeps answering from the old index.
+   *
+   * @param threads build threads, 0 for every core
+   * @param source where the files are read from; null for the local file system
+   */
+  public static void retrain(Path indexDir, int threads, ProgressListener listener, FileSource source) {
+    Objects.requireNonNull(indexDir, "indexDir");
+    List<String> files = new ArrayList<>();
+    BuildParams params;
+    try (QuiverIndex index = open(indexDir, false, source)) {
+      IndexInfo info = index.info();
+      for (FileInfo f : info.files()) {
+        if (!index.isRemoved(f.ordinal())) files.add(f.location());
+      }
+      params = BuildParams.builder().vectorColumn(info.vectorColumn()).metric(info.metric()).nlist(info.nlist())
+          .pqM(info.pqM()).seed(info.seed()).source(info.source()).threads(threads).build();
+    }
+    if (files.isEmpty()) {
+      throw new InvalidArgumentException(quiver_h.QV_ERR_INVALID_ARGUMENT, "QV_ERR_INVALID_ARGUMENT",
+          "the index at " + indexDir + " has no file left to train on: every file was removed");
+    }
+    build(files, indexDir, params, listener, source);
+  }
+
+  /**
    * Removes files from the index in {@code indexDir}: no search returns their rows any more, and
    * their fingerprints are no longer checked (the files may be gone). Each is a file as the
    * index records it ({@link FileInfo#location()}) or, for a local file, any path to it. The
@@ -545,12 +574,14 @@ public final class QuiverIndex implements AutoCloseable {
     double imbalanceRatio = base.imbalance() > 0 ? imbalance / rows / base.imbalance() : 0;
     if (errorRatio >= RETRAIN_ERROR_RATIO) {
       return Optional.of(String.format(java.util.Locale.ROOT,
-          "the appended rows' PQ error is %.1fx the build's: build the index again for the recall of its first build",
+          "the appended rows' PQ error is %.1fx the build's: retrain the index (quiver retrain, QuiverIndex.retrain)"
+              + " for the recall of its first build",
           errorRatio));
     }
     if (imbalanceRatio >= RETRAIN_IMBALANCE_RATIO) {
       return Optional.of(String.format(java.util.Locale.ROOT,
-          "the appended rows fill the lists %.1fx as unevenly as the build's: build the index again", imbalanceRatio));
+          "the appended rows fill the lists %.1fx as unevenly as the build's: retrain the index (quiver retrain,"
+              + " QuiverIndex.retrain)", imbalanceRatio));
     }
     return Optional.empty();
   }

@@ -97,7 +97,18 @@ class SegmentsTest {
     QuiverIndex.append(paths(files[2]), index, params, null, null);
     try (QuiverIndex opened = QuiverIndex.open(index)) {
       String advice = opened.retrainAdvice().orElseThrow(() -> new AssertionError(opened.segments()));
-      assertTrue(advice.contains("build the index again"), advice);
+      assertTrue(advice.contains("retrain the index"), advice);
+    }
+
+    // Retrained: one segment, quantizers trained on every row it holds now, its shape kept.
+    QuiverIndex.retrain(index, 2, null, null);
+    try (QuiverIndex opened = QuiverIndex.open(index)) {
+      assertEquals(1, opened.segments().size());
+      assertEquals(12000, opened.info().rowsIndexed());
+      assertEquals(12000, opened.info().trainSample());
+      assertEquals(16, opened.info().nlist());
+      assertEquals(4, opened.info().pqM());
+      assertEquals(java.util.Optional.empty(), opened.retrainAdvice());
     }
   }
 

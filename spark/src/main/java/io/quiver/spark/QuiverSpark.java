@@ -92,10 +92,12 @@ public final class QuiverSpark {
    * Builds the index of {@code corpus} across the cluster, and returns it as {@link
    * QuiverSession#build(Dataset, BuildParams, String)} does. The driver draws the training sample
    * with Spark (a sampled scan; the rest of the corpus never passes through the driver) and trains
-   * the quantizers; each executor task encodes a group of consecutive files with them, writing
-   * its index beside {@code location}; the driver merges those of the successful attempts in file
-   * order. The result is, list for list, the index a build on one machine writes with the same
-   * quantizers; a failed or retried task leaves nothing in it. The join and {@code QuiverSession}
+   * the quantizers; each executor task encodes a group of consecutive files with them into a
+   * segment file beside {@code location}; the driver commits the segments of the successful
+   * attempts, in file order, with one manifest (nothing is rewritten on the driver). The index
+   * searches exactly as one built on one machine with the same quantizers (one segment per task;
+   * {@code quiver compact} makes it that build's file); a failed or retried task leaves nothing
+   * in it. The join and {@code QuiverSession}
    * build this way on a cluster for a corpus of at least {@code spark.quiver.build.distributedMinRows}
    * rows (default 10,000,000).
    *

@@ -1,5 +1,6 @@
 package io.quiver.spark;
 
+import io.quiver.spark.internal.Processes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quiver.BuildParams;
 import io.quiver.Metric;
-import java.io.File;
-import java.io.IOException;
+import io.quiver.spark.internal.StandaloneCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.Dataset;
@@ -35,8 +32,7 @@ class StandaloneClusterTest {
 
   @TempDir static Path dir;
   static MiniDFSCluster hdfs;
-  static final List<Process> processes = new ArrayList<>();
-  static String master;
+  static StandaloneCluster cluster;
 
   @BeforeAll
   static void start() throws Exception {
@@ -47,76 +43,20 @@ class StandaloneClusterTest {
     conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
     hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
     hdfs.waitActive();
-
-    // A Spark home for the Workers: they start executors with its jars/ (this class path's
-    // jars); the directories of the class path go to the executors as extraClassPath.
-    Path home = Files.createDirectories(dir.resolve("spark-home"));
-    Files.writeString(home.resolve("RELEASE"), "Spark built for the tests of Quiver\n");
-    Path jars = Files.createDirectories(home.resolve("jars"));
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path p = Path.of(entry);
-      if (entry.endsWith(".jar") && Files.isRegularFile(p)) {
-        Path link = jars.resolve(p.getFileName());
-        if (!Files.exists(link)) Files.createSymbolicLink(link, p.toAbsolutePath());
-      }
-    }
-    int port = Processes.freePort();
-    master = "spark://127.0.0.1:" + port;
-    processes.add(launch(home, "org.apache.spark.deploy.master.Master",
-        "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(Processes.freePort())));
-    Processes.awaitPort(port, processes.get(0), log("Master", 0));
-    for (int w = 0; w < 2; w++) {
-      Path work = Files.createDirectories(dir.resolve("worker-" + w));
-      processes.add(launch(home, "org.apache.spark.deploy.worker.Worker",
-          "--host", "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", String.valueOf(Processes.freePort()),
-          "--work-dir", work.toString(), master));
-    }
+    cluster = StandaloneCluster.start(dir.resolve("cluster"), 2, "1g");
   }
 
   @AfterAll
   static void stop() throws Exception {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
     if (active != null) active.stop();
-    for (Process p : processes) Processes.stop(p);
+    if (cluster != null) cluster.close();
     if (hdfs != null) hdfs.shutdown();
   }
 
-  private static Path log(String mainClass, int n) {
-    return dir.resolve(mainClass.substring(mainClass.lastIndexOf('.') + 1) + "-" + n + ".log");
-  }
-
-  private static Process launch(Path sparkHome, String mainClass, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(Processes.java());
-    cmd.add("-Xmx512m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(mainClass);
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("SPARK_HOME", sparkHome.toString());
-    pb.environment().put("SPARK_SCALA_VERSION", "2.12");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(log(mainClass, processes.size()).toFile());
-    return pb.start();
-  }
-
   private static SparkSession clusterSession() {
-    String classDirs = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-        .filter(e -> !e.endsWith(".jar"))
-        .collect(Collectors.joining(File.pathSeparator));
-    return SparkSession.builder()
-        .master(master)
-        .appName("quiver-standalone-cluster-test")
-        .config("spark.executor.memory", "512m")
-        .config("spark.executor.cores", "1")
-        .config("spark.cores.max", "2")
-        .config("spark.executor.extraClassPath", classDirs)
-        .config("spark.executor.extraJavaOptions", String.join(" ", Processes.jvmFlags()))
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.serializer.extraDebugInfo", "false")
+    return cluster.session("quiver-standalone-cluster-test", 2, "512m")
         .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.default.parallelism", "2")
         .getOrCreate();
   }
 
@@ -156,7 +96,7 @@ class StandaloneClusterTest {
       String root = "hdfs://localhost:" + hdfs.getNameNodePort();
       Dataset<Row> corpus = TestData.writeCorpus(spark, root + "/dcorpus", 2000, 4, 31, 0);
       BuildParams params = BuildParams.builder().nlist(8).pqM(4).build();
-      // Every encoding task dies once after writing part of its index; Spark runs it again.
+      // Every encoding task dies once after writing part of its segment; Spark runs it again.
       spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, "true");
       QuiverSpark.build(corpus, params, root + "/dindex");
       spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, null);

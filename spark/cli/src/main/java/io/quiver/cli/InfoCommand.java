@@ -76,7 +76,7 @@ final class InfoCommand implements Callable<Integer> {
     own.print(out);
     if (segments.size() > 1) {
       out.println();
-      out.printf("Segments (%d: the build's, then one per append; 'quiver compact' merges them)%n", segments.size());
+      out.printf("Segments (%d: the build's, then one per append or distributed task; 'quiver compact' merges them)%n", segments.size());
       Table segs = new Table(List.of("#", "files", "rows", "size", "PQ error", "imbalance"));
       for (int g = 0; g < segments.size(); g++) {
         SegmentInfo s = segments.get(g);

@@ -14,7 +14,7 @@ import picocli.CommandLine.IVersionProvider;
     description = "An IVF-PQ vector index over Parquet files, searched in place.",
     subcommands = {
         BuildCommand.class, SegmentsCommand.Append.class, SegmentsCommand.Remove.class,
-        SegmentsCommand.Compact.class, InfoCommand.class, VerifyCommand.class, SearchCommand.class,
+        SegmentsCommand.Compact.class, SegmentsCommand.Retrain.class, InfoCommand.class, VerifyCommand.class, SearchCommand.class,
         JoinCommand.class, DemoCommand.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExit codes:%n",

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The commands that change an index in place: append, remove, compact. */
+/** The commands that change an index in place: append, remove, compact, retrain. */
 final class SegmentsCommand {
   private SegmentsCommand() {}
 
@@ -104,6 +104,34 @@ final class SegmentsCommand {
       long start = System.nanoTime();
       QuiverIndex.compact(index, noProgress ? ProgressListener.none() : ProgressListener.console());
       return report(spec, common, index, "Compacted", start);
+    }
+  }
+
+  @Command(name = "retrain", mixinStandardHelpOptions = true,
+      description = {
+          "Builds an index again over its files, with quantizers trained on a new sample.",
+          "What 'quiver info' advises once appended rows fit the build's quantizers markedly worse "
+              + "than its own rows did. Keeps the vector column, metric, nlist, pq_m and seed; "
+              + "removed files are left out. Atomic, like a build."})
+  static final class Retrain implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Parameters(index = "0", paramLabel = "INDEX_DIR", description = "The index directory.")
+    Path index;
+
+    @Option(names = "--threads", defaultValue = "0", description = "Threads; 0 uses all cores.")
+    int threads;
+
+    @Option(names = "--no-progress", description = "Draw no progress bar.")
+    boolean noProgress;
+
+    @Override
+    public Integer call() {
+      Inputs.requireIndex(index);
+      long start = System.nanoTime();
+      QuiverIndex.retrain(index, threads, noProgress ? ProgressListener.none() : ProgressListener.console(), null);
+      return report(spec, common, index, "Retrained", start);
     }
   }
 

@@ -56,7 +56,7 @@ class IndexCommandsTest {
 
   @Test
   void everySubcommandHasHelp() {
-    for (String sub : List.of("build", "append", "remove", "compact", "info", "verify", "search")) {
+    for (String sub : List.of("build", "append", "remove", "compact", "retrain", "info", "verify", "search")) {
       CliRun run = CliRun.of(sub, "--help");
       assertEquals(0, run.exitCode(), run::toString);
       assertTrue(run.out().startsWith("Usage: quiver " + sub), run::toString);
@@ -106,6 +106,17 @@ class IndexCommandsTest {
     assertEquals(1, compacted.at("/segments").size());
     assertEquals(2, compacted.at("/info/files").size());
     assertEquals(1, compacted.at("/info/format_version").asInt());
+    assertEquals(0, CliRun.of("verify", i.toString()).exitCode());
+    assertEquals(600, compacted.at("/info/train_sample").asLong());
+
+    // Trained again on the rows it holds now: one file of the first build's two, and the appended one.
+    CliRun retrain = CliRun.of("retrain", i.toString(), "--no-progress", "--json");
+    assertEquals(0, retrain.exitCode(), retrain::toString);
+    JsonNode retrained = JSON.readTree(retrain.out());
+    assertEquals(700, retrained.at("/info/train_sample").asLong());
+    assertEquals(700, retrained.at("/info/rows_indexed").asLong());
+    assertEquals(8, retrained.at("/info/nlist").asInt());
+    assertEquals(4, retrained.at("/info/pq_m").asInt());
     assertEquals(0, CliRun.of("verify", i.toString()).exitCode());
   }
 

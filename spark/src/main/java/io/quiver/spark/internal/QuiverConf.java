@@ -33,7 +33,7 @@ public final class QuiverConf {
   /**
    * From this many corpus rows on, an index the join or {@code QuiverSession} builds on a cluster
    * (not in local mode) is built across it: the driver samples with Spark and trains, the
-   * executors encode groups of files, the driver merges (as {@code QuiverSpark.build} always
+   * executors encode groups of files into segments, the driver commits them (as {@code QuiverSpark.build} always
    * does). 0: every build on a cluster; a negative value: never. Default {@value
    * #DEFAULT_DISTRIBUTED_BUILD_MIN_ROWS}.
    */

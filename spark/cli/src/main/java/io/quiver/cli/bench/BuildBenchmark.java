@@ -8,6 +8,7 @@ import io.quiver.SearchParams;
 import io.quiver.SearchResult;
 import io.quiver.spark.internal.CorpusFiles;
 import io.quiver.spark.internal.DistributedBuild;
+import io.quiver.spark.internal.StandaloneCluster;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Builds measured against each other on one generated corpus: a build on the driver, the same
- * corpus built across the Spark workers (trained on the driver, encoded by tasks, merged), an
+ * corpus built across the Spark workers (trained on the driver, encoded into segments by tasks,
+ * committed), on {@code --master} and on a standalone cluster of one-core workers started here, an
  * append of new rows against a rebuild over all of them; with where the distributed build spent
  * its time, at the full corpus and at a tenth of it, and recall@k next to every build.
  */
@@ -52,6 +54,9 @@ public final class BuildBenchmark implements Callable<Integer> {
   @Option(names = "--refine-factor", defaultValue = "" + SearchParams.DEFAULT_REFINE_FACTOR) int refineFactor;
   @Option(names = "--threads", defaultValue = "2", description = "Build threads of the local build") int threads;
   @Option(names = "--master", defaultValue = "local[2]") String master;
+  @Option(names = "--standalone-workers", defaultValue = "2",
+      description = "Workers of one core in a standalone cluster started on this machine (separate JVMs) for a "
+          + "second distributed build; 0 for none") int standaloneWorkers;
   @Option(names = "--work-dir", defaultValue = "target/build-benchmark") Path workDir;
 
   private final List<String> lines = new ArrayList<>();
@@ -73,6 +78,20 @@ public final class BuildBenchmark implements Callable<Integer> {
       run(spark);
     } finally {
       spark.stop();
+    }
+    if (standaloneWorkers > 0) {
+      try (StandaloneCluster cluster = StandaloneCluster.start(workDir.resolve("cluster").toAbsolutePath(),
+          standaloneWorkers, "3g")) {
+        SparkSession onCluster = cluster.session("quiver-build-benchmark", standaloneWorkers, "2g")
+            .config("spark.local.dir", workDir.resolve("spark-local").toAbsolutePath().toString())
+            .getOrCreate();
+        onCluster.sparkContext().setLogLevel("WARN");
+        try {
+          runOnCluster(onCluster, cluster.masterUrl());
+        } finally {
+          onCluster.stop();
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     lines.forEach(out::println);
@@ -166,6 +185,30 @@ public final class BuildBenchmark implements Callable<Integer> {
             + " the rows past the sample (measured here: %.1f s and %.1f s at %,d sample rows).",
         perCore, cores, 1e9 / (perCore * 64), commitPerRow * 1e6, commitPerRow * 1e9, t[0].countAndSample(),
         t[0].train(), t[0].sampleRows());
+  }
+
+  /** The distributed build again, on the standalone cluster: executors in JVMs of their own. */
+  private void runOnCluster(SparkSession spark, String url) throws Exception {
+    BenchCorpus corpus = new BenchCorpus(rows, dim, clusters, 0, 0, seed);
+    Path data = workDir.resolve("corpus-" + rows + "x" + dim).toAbsolutePath();
+    List<String> corpusFiles = parquetFiles(data);
+    BuildParams params = BuildParams.builder().threads(threads).build();
+    SearchParams search = SearchParams.builder().nprobes(nprobes).refineFactor(refineFactor).build();
+    long[][] truth = corpus.groundTruth(queries, k, threads, id -> true,
+        workDir.resolve("truth-" + rows + "x" + dim + "-" + clusters + "-" + seed + "-" + queries + "x" + k + ".bin"));
+    Path index = fresh("index-standalone");
+    DistributedBuild.Timings[] t = new DistributedBuild.Timings[1];
+    Measured d = measure(() -> t[0] = DistributedBuild.run(spark, CorpusFiles.ofPaths(spark, corpusFiles), params,
+        index, "file:" + index + ".parts", standaloneWorkers));
+    line("");
+    line("On a standalone cluster (%s): a Master and %d workers of one core, each a JVM of its own, on this"
+        + " machine; driver CPU is the driver JVM's alone.", url, standaloneWorkers);
+    line("");
+    line("| build | wall (s) | driver JVM CPU (s) | recall@%d | count + sample | train | encode (tasks) | commit |", k);
+    line("|---|---:|---:|---:|---:|---:|---:|---:|");
+    line("| across %d executors (%d groups) | %.1f | %.1f | %.4f | %.1f | %.1f | %.1f | %.1f |", standaloneWorkers,
+        t[0].groups(), d.wall, d.cpu, recall(index, search, corpus, truth), t[0].countAndSample(), t[0].train(),
+        t[0].encode(), t[0].commit());
   }
 
   private record Measured(double wall, double cpu) {}

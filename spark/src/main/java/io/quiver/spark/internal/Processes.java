@@ -1,4 +1,4 @@
-package io.quiver.spark;
+package io.quiver.spark.internal;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -9,18 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Servers the tests start as processes of their own: ports, JVM command lines, readiness. */
-final class Processes {
+/**
+ * Servers started as processes of their own (a standalone cluster's master and workers, the test
+ * servers): ports, JVM command lines, readiness.
+ */
+public final class Processes {
   private Processes() {}
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
   /** A command starting this JVM's java with its module and native-access flags. */
-  static List<String> java() {
+  public static List<String> java() {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmFlags());
@@ -28,7 +31,7 @@ final class Processes {
   }
 
   /** The module and native-access flags this JVM runs with (the pom's quiver.jvm.flags). */
-  static List<String> jvmFlags() {
+  public static List<String> jvmFlags() {
     return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("--add-opens") || a.startsWith("--enable-native-access")
             || a.startsWith("--sun-misc-unsafe"))
@@ -36,7 +39,7 @@ final class Processes {
   }
 
   /** Waits until {@code process} listens on {@code port}; {@code log} is named when it does not. */
-  static void awaitPort(int port, Process process, Path log) throws Exception {
+  public static void awaitPort(int port, Process process, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) throw new IllegalStateException("the server exited: see " + log);
@@ -49,7 +52,7 @@ final class Processes {
     throw new IllegalStateException("the server did not listen on " + port + " within 120 s: see " + log);
   }
 
-  static void stop(Process p) throws InterruptedException {
+  public static void stop(Process p) throws InterruptedException {
     p.destroy();
     if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
   }
