@@ -90,14 +90,15 @@ class StandaloneClusterTest {
   }
 
   @Test
-  void aDistributedBuildOnTheClusterIsOneBuildEvenWhenItsTasksFailOnce() throws Exception {
+  void aDistributedBuildOnTheClusterIsOneBuildEvenWhenItsExecutorsAreKilled() throws Exception {
     SparkSession spark = clusterSession();
     try {
       String root = "hdfs://localhost:" + hdfs.getNameNodePort();
       Dataset<Row> corpus = TestData.writeCorpus(spark, root + "/dcorpus", 2000, 4, 31, 0);
       BuildParams params = BuildParams.builder().nlist(8).pqM(4).build();
-      // Every encoding task dies once after writing part of its segment; Spark runs it again.
-      spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, "true");
+      // The first attempt of every encoding task writes half of its segment, then its executor's
+      // JVM halts; the Master starts new executors and Spark runs the tasks again.
+      spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, "kill");
       QuiverSpark.build(corpus, params, root + "/dindex");
       spark.sparkContext().setLocalProperty(io.quiver.spark.internal.DistributedBuild.FAIL_FIRST_ATTEMPTS, null);
 

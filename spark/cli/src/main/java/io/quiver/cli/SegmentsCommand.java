@@ -83,12 +83,8 @@ final class SegmentsCommand {
     }
   }
 
-  @Command(name = "compact", mixinStandardHelpOptions = true,
-      description = {
-          "Merges an index's segments into one and drops the rows of removed files.",
-          "The result is the index a build over the remaining files with the same quantizers "
-              + "writes; the files are renumbered in order. Atomic, like a build."})
-  static final class Compact implements Callable<Integer> {
+  /** A command that rewrites an index as a whole, with a progress bar: compact, retrain. */
+  private abstract static class Rewrite implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
@@ -98,12 +94,27 @@ final class SegmentsCommand {
     @Option(names = "--no-progress", description = "Draw no progress bar.")
     boolean noProgress;
 
+    abstract String rewrite(Path index, ProgressListener progress);
+
     @Override
     public Integer call() {
       Inputs.requireIndex(index);
       long start = System.nanoTime();
-      QuiverIndex.compact(index, noProgress ? ProgressListener.none() : ProgressListener.console());
-      return report(spec, common, index, "Compacted", start);
+      String done = rewrite(index, noProgress ? ProgressListener.none() : ProgressListener.console());
+      return report(spec, common, index, done, start);
+    }
+  }
+
+  @Command(name = "compact", mixinStandardHelpOptions = true,
+      description = {
+          "Merges an index's segments into one and drops the rows of removed files.",
+          "The result is the index a build over the remaining files with the same quantizers "
+              + "writes; the files are renumbered in order. Atomic, like a build."})
+  static final class Compact extends Rewrite {
+    @Override
+    String rewrite(Path index, ProgressListener progress) {
+      QuiverIndex.compact(index, progress);
+      return "Compacted";
     }
   }
 
@@ -113,25 +124,14 @@ final class SegmentsCommand {
           "What 'quiver info' advises once appended rows fit the build's quantizers markedly worse "
               + "than its own rows did. Keeps the vector column, metric, nlist, pq_m and seed; "
               + "removed files are left out. Atomic, like a build."})
-  static final class Retrain implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @Mixin CommonOptions common;
-
-    @Parameters(index = "0", paramLabel = "INDEX_DIR", description = "The index directory.")
-    Path index;
-
+  static final class Retrain extends Rewrite {
     @Option(names = "--threads", defaultValue = "0", description = "Threads; 0 uses all cores.")
     int threads;
 
-    @Option(names = "--no-progress", description = "Draw no progress bar.")
-    boolean noProgress;
-
     @Override
-    public Integer call() {
-      Inputs.requireIndex(index);
-      long start = System.nanoTime();
-      QuiverIndex.retrain(index, threads, noProgress ? ProgressListener.none() : ProgressListener.console(), null);
-      return report(spec, common, index, "Retrained", start);
+    String rewrite(Path index, ProgressListener progress) {
+      QuiverIndex.retrain(index, threads, progress, null);
+      return "Retrained";
     }
   }
 

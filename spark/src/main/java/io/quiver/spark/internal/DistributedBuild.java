@@ -47,9 +47,10 @@ public final class DistributedBuild {
 
   /**
    * Fault injection for tests, as SQLite's test builds have: a job whose local property of this
-   * name is {@code "true"} (set with {@code SparkContext.setLocalProperty} on the driver's thread)
-   * has the first attempt of every encoding task write part of its segment and then fail, as a task
-   * on a lost executor would; Spark runs it again.
+   * name is {@code "kill"} (set with {@code SparkContext.setLocalProperty} on the driver's thread)
+   * has the first attempt of every encoding task write half of its segment and then halt its
+   * executor's JVM, as a machine that goes away would; Spark runs the task again elsewhere. On a
+   * cluster only: in local mode that JVM is the driver's.
    */
   public static final String FAIL_FIRST_ATTEMPTS = "quiver.test.failFirstAttempts";
 
@@ -253,13 +254,13 @@ public final class DistributedBuild {
 
         org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(partsRoot + "/" + attempt);
         FileSystem fs = out.getFileSystem(conf);
-        if (task.attemptNumber() == 0 && "true".equals(task.getLocalProperty(FAIL_FIRST_ATTEMPTS))) {
-          // Dies halfway through writing its segment, as a lost executor would.
+        if (task.attemptNumber() == 0 && "kill".equals(task.getLocalProperty(FAIL_FIRST_ATTEMPTS))) {
+          // Dies halfway through writing its segment.
           byte[] bytes = Files.readAllBytes(segment);
-          try (var partial = fs.create(out, true)) {
-            partial.write(bytes, 0, bytes.length / 2);
-          }
-          throw new IOException("injected failure of " + attempt);
+          var partial = fs.create(out, true);
+          partial.write(bytes, 0, bytes.length / 2);
+          partial.hflush();
+          Runtime.getRuntime().halt(137);
         }
         fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(segment.toUri()), out);
         return new Tuple2<>(group, out.toString());
