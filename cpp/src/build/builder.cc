@@ -63,8 +63,9 @@ EncodingError ErrorOf(const ScannedSources& sources) {
   return e;
 }
 
-// Every file as the manifest records it, with the skip counts added to `m`.
-void AddFiles(const ScannedSources& sources, Manifest* m) {
+// The files as a manifest records them, with their skip counts and errors.
+SegmentFiles Describe(const ScannedSources& sources) {
+  SegmentFiles d;
   for (const BuildSource& f : sources.files) {
     SourceFile s;
     s.path = f.path;
@@ -73,13 +74,13 @@ void AddFiles(const ScannedSources& sources, Manifest* m) {
     s.size_bytes = f.fingerprint.size_bytes;
     s.mtime_ns = f.fingerprint.mtime_ns;
     s.footer_hash = f.fingerprint.footer_hash;
-    m->files.push_back(std::move(s));
-    m->rows_total += f.rows;
-    m->rows_indexed += f.rows_indexed;
-    m->skipped.null_vector += f.skipped.null_vector;
-    m->skipped.wrong_length += f.skipped.wrong_length;
-    m->skipped.non_finite += f.skipped.non_finite;
+    d.files.push_back(std::move(s));
+    d.skipped.null_vector += f.skipped.null_vector;
+    d.skipped.wrong_length += f.skipped.wrong_length;
+    d.skipped.non_finite += f.skipped.non_finite;
   }
+  d.error = ErrorOf(sources);
+  return d;
 }
 
 // nlist and pq_m as a build chooses them for `rows` rows of `dim` dimensions.
@@ -181,8 +182,9 @@ Status BuildIndex(const std::vector<std::string>& paths, const BuildParams& para
   IndexContents contents;
   Manifest& m = contents.manifest;
   m.params = ParamsOf(opt, params, sample_rows);
-  AddFiles(sources, &m);
-  m.base_error = ErrorOf(sources);
+  const SegmentFiles described = Describe(sources);
+  m.Add(described);
+  m.base_error = described.error;
   contents.centroids = q.centroids.data();
   contents.codebooks = q.codebooks.data();
   contents.list_sizes = spill->list_sizes();
@@ -237,11 +239,7 @@ struct Encoded {
 
   SegmentContents Contents(int32_t first_file) {
     SegmentContents c;
-    Manifest files;  // AddFiles' bookkeeping, for the files alone
-    AddFiles(sources, &files);
-    c.described.files = std::move(files.files);
-    c.described.skipped = files.skipped;
-    c.described.error = ErrorOf(sources);
+    c.described = Describe(sources);
     c.first_file = first_file;
     c.list_sizes = spill->list_sizes();
     c.fill_list = [this](int32_t list, uint8_t* codes, uint64_t* keys) { return spill->ReadList(list, codes, keys); };
@@ -281,17 +279,16 @@ Status AppendFiles(const std::vector<std::string>& paths, const BuildParams& par
   ARROW_ASSIGN_OR_RAISE(auto index, MmapIndexReader::OpenMapped(index_dir, /*check_freshness=*/false));
   Manifest next = index->manifest();
   for (const std::string& f : files) {
-    for (int32_t i = 0; i < static_cast<int32_t>(next.files.size()); ++i) {
-      if (next.files[i].path == f && !next.removed(i)) {
-        return Status::Invalid("'", f, "' is already in the index at '", index_dir, "' (file ", i, ")");
-      }
+    if (const int32_t i = next.live_file(f); i >= 0) {
+      return Status::Invalid("'", f, "' is already in the index at '", index_dir, "' (file ", i, ")");
     }
   }
   const int32_t first = static_cast<int32_t>(next.files.size());
   ARROW_ASSIGN_OR_RAISE(Encoded encoded, EncodeWith(*index, index_dir, files, params, first, index_dir, &progress));
-  AddFiles(encoded.sources, &next);
+  SegmentContents segment = encoded.Contents(first);
+  next.Add(segment.described);
   if (!params.source.empty()) next.params.source = params.source;
-  return WriteSegment(index_dir, lock, std::move(next), encoded.Contents(first), WritePhase(&progress));
+  return WriteSegment(index_dir, lock, std::move(next), std::move(segment), WritePhase(&progress));
 }
 
 Status EncodeSegment(const std::vector<std::string>& paths, const BuildParams& params, int32_t first_file,

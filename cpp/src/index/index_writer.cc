@@ -474,14 +474,7 @@ Status CommitSegments(const std::string& index_dir, const IndexLock&, Manifest n
   for (const std::string& from : carried) ARROW_RETURN_NOT_OK(place(from, fs::path(from).filename().string()));
   for (const SegmentFile& g : segments) {
     ARROW_RETURN_NOT_OK(place(g.path, g.ref.file));
-    for (const SourceFile& f : g.described.files) {
-      next.rows_total += f.rows;
-      next.rows_indexed += f.rows_indexed;
-      next.files.push_back(f);
-    }
-    next.skipped.null_vector += g.described.skipped.null_vector;
-    next.skipped.wrong_length += g.described.skipped.wrong_length;
-    next.skipped.non_finite += g.described.skipped.non_finite;
+    next.Add(g.described);
     next.segments.push_back(g.ref);
   }
   next.format_version = format::kManifestVersionSegments;

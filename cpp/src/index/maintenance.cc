@@ -20,11 +20,8 @@ Status RemoveFiles(const std::string& index_dir, const std::vector<std::string>&
     // A local file is recorded by its absolute path.
     std::error_code ec;
     const std::string absolute = fs::absolute(path, ec).lexically_normal().string();
-    int32_t found = -1;
-    for (int32_t i = 0; i < static_cast<int32_t>(next.files.size()) && found < 0; ++i) {
-      const std::string& recorded = next.files[i].path;
-      if (!next.removed(i) && (recorded == path || (!ec && recorded == absolute))) found = i;
-    }
+    int32_t found = next.live_file(path);
+    if (found < 0 && !ec) found = next.live_file(absolute);
     if (found < 0) return NotFound("'" + path + "' is not a file of the index at '" + index_dir + "'");
     removed.push_back(found);
   }
@@ -217,11 +214,9 @@ Status CommitSegmentFiles(const std::string& index_dir, const std::string& base_
     }
     next_file += meta.n_files;
     for (const SourceFile& f : g.described.files) {
-      for (int32_t i = 0; i < static_cast<int32_t>(m.files.size()); ++i) {
-        if (m.files[i].path == f.path && !m.removed(i)) {
-          return Status::Invalid("'", f.path, "' of the segment file '", g.path, "' is already in the index (file ",
-                                 i, ")");
-        }
+      if (const int32_t i = m.live_file(f.path); i >= 0) {
+        return Status::Invalid("'", f.path, "' of the segment file '", g.path, "' is already in the index (file ",
+                               i, ")");
       }
     }
   }

@@ -60,6 +60,24 @@ bool Manifest::removed(int32_t file) const {
   return std::binary_search(removed_files.begin(), removed_files.end(), file);
 }
 
+int32_t Manifest::live_file(const std::string& path) const {
+  for (int32_t i = 0; i < static_cast<int32_t>(files.size()); ++i) {
+    if (files[i].path == path && !removed(i)) return i;
+  }
+  return -1;
+}
+
+void Manifest::Add(const SegmentFiles& s) {
+  for (const SourceFile& f : s.files) {
+    rows_total += f.rows;
+    rows_indexed += f.rows_indexed;
+    files.push_back(f);
+  }
+  skipped.null_vector += s.skipped.null_vector;
+  skipped.wrong_length += s.skipped.wrong_length;
+  skipped.non_finite += s.skipped.non_finite;
+}
+
 std::string Manifest::ToJson() const {
   json j;
   j["format"] = "quiver-index";

@@ -73,6 +73,10 @@ struct Manifest {
   static Result<Manifest> Parse(const std::string& text, const std::string& origin);
 
   bool removed(int32_t file) const;
+  // The ordinal of the file not removed whose recorded path is `path`, or -1.
+  int32_t live_file(const std::string& path) const;
+  // `s`'s files after the manifest's, with their rows and skip counts.
+  void Add(const SegmentFiles& s);
   // The files of the base file: those before the first segment's.
   int32_t base_files() const {
     return segments.empty() ? static_cast<int32_t>(files.size()) : segments.front().first_file;
